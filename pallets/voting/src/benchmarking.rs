@@ -8,9 +8,12 @@ use crate::pallet::{CountsOf, OptionsOf, ProofsOf, TitleOf, VotersOf};
 use alloc::vec::Vec;
 use electx_crypto::{ElectionSecretKey, EncryptedBallot};
 use frame_benchmarking::v2::*;
-use frame_support::{traits::Hooks, BoundedVec};
+use frame_support::{
+    traits::{Get, Hooks},
+    BoundedVec,
+};
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
-use sp_runtime::traits::{One, Saturating};
+use sp_runtime::traits::Saturating;
 
 /// A deterministic RNG for benchmarks (a BLAKE2 counter stream): benchmarks run in the
 /// WASM runtime, which has no entropy source, and need no secrecy.
@@ -62,10 +65,11 @@ fn now<T: Config>() -> BlockNumberFor<T> {
     frame_system::Pallet::<T>::block_number()
 }
 
-/// Creates an election opening next block and closing 10 blocks later.
+/// Creates an election opening 10 blocks from now and closing 10 blocks later. (The
+/// benchmark harness may move to block 1 between setup and the call.)
 fn setup_election<T: Config>(n: u32, revote: bool) -> ElectionId {
     let id = NextElectionId::<T>::get();
-    let opens = now::<T>().saturating_add(One::one());
+    let opens = now::<T>().saturating_add(10u32.into());
     let closes = opens.saturating_add(10u32.into());
     let result = Pallet::<T>::create_election(
         RawOrigin::Root.into(),
@@ -127,7 +131,7 @@ mod benchmarks {
 
     #[benchmark]
     fn create_election(o: Linear<2, { T::MaxOptions::get() }>) {
-        let opens = now::<T>().saturating_add(One::one());
+        let opens = now::<T>().saturating_add(10u32.into());
         let closes = opens.saturating_add(10u32.into());
         #[extrinsic_call]
         _(

@@ -653,6 +653,18 @@ fn check_ballot_extension_rejects_bad_ballots_in_the_pool() {
         assert_eq!(validate_ballot(2, id, ballot_for(id, 1, 0)), Err(code(Error::InvalidBallot)));
         assert_ok!(Voting::cast_ballot(RuntimeOrigin::signed(1), id, ballot_for(id, 1, 0)));
         assert_eq!(validate_ballot(1, id, ballot_for(id, 1, 1)), Err(code(Error::AlreadyVoted)));
+        // In a block, dispatch does the checks (and is weighed for them).
+        let call: RuntimeCall =
+            Call::<Test>::cast_ballot { election: id, ballot: ballot_for(id, 3, 0) }.into();
+        let info = call.get_dispatch_info();
+        assert_ok!(CheckBallot::<Test>::new().validate_only(
+            Some(3).into(),
+            &call,
+            &info,
+            0,
+            TransactionSource::InBlock,
+            0
+        ));
         // Other calls pass through.
         let other: RuntimeCall = Call::<Test>::release_roll { election: id }.into();
         let info = other.get_dispatch_info();
@@ -905,4 +917,21 @@ mod offchain_tallier {
             assert!(pool.read().transactions.is_empty());
         });
     }
+}
+
+#[test]
+fn error_codes_are_the_documented_ones() {
+    // pallets/voting/README.md documents these pool rejection codes.
+    let code = |e: Error<Test>| error_code::<Test>(&e);
+    assert_eq!(code(Error::UnknownElection), 0);
+    assert_eq!(code(Error::ElectionNotOpen), 12);
+    assert_eq!(code(Error::NotOnRoll), 13);
+    assert_eq!(code(Error::AlreadyVoted), 14);
+    assert_eq!(code(Error::TooManyBallots), 15);
+    assert_eq!(code(Error::WrongOptionCount), 16);
+    assert_eq!(code(Error::InvalidBallot), 17);
+    assert_eq!(code(Error::ElectionNotClosed), 19);
+    assert_eq!(code(Error::AlreadyTallied), 20);
+    assert_eq!(code(Error::InvalidTallyProof), 22);
+    assert_eq!(code(Error::RollNotReleasable), 24);
 }
