@@ -25,5 +25,9 @@ WASM_CARGO=(cargo)
 [[ -n "${WASM_BUILD_TOOLCHAIN:-}" ]] && WASM_CARGO=(cargo "+$WASM_BUILD_TOOLCHAIN")
 phase crypto-no-std "${WASM_CARGO[@]}" build --release --locked -p electx-crypto --no-default-features --target wasm32v1-none
 phase tests cargo test --release --locked --workspace
+# The pallet's benchmarks, run as tests on the mock runtime.
+phase benchmark-tests env SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-voting --features runtime-benchmarks
+# Polkadot.js compatibility and the zombienet network tests (3- and 4-validator networks).
+phase network bash "$HERE/test-network.sh"
 
 echo "=== all phases took $(( $(date +%s) - TOTAL_START )) s"
