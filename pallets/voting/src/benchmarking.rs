@@ -15,36 +15,14 @@ use frame_support::{
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
 use sp_runtime::traits::Saturating;
 
-/// A deterministic RNG for benchmarks (a BLAKE2 counter stream): benchmarks run in the
-/// WASM runtime, which has no entropy source, and need no secrecy.
-struct BenchRng(u64);
-
-impl rand_core::RngCore for BenchRng {
-    fn next_u32(&mut self) -> u32 {
-        self.next_u64() as u32
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0u8; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        for chunk in dest.chunks_mut(32) {
-            self.0 = self.0.wrapping_add(1);
-            let block = sp_io::hashing::blake2_256(&self.0.to_le_bytes());
-            let n = chunk.len();
-            chunk.copy_from_slice(block.get(..n).unwrap_or(&[]));
-        }
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
+/// A deterministic RNG for benchmarks: they run in the WASM runtime, which has no entropy
+/// source, and need no secrecy.
+fn bench_rng(seed: u64) -> crate::offchain::HashRng {
+    crate::offchain::HashRng::new(sp_io::hashing::blake2_256(&seed.to_le_bytes()))
 }
-impl rand_core::CryptoRng for BenchRng {}
 
 fn secret() -> ElectionSecretKey {
-    let mut rng = BenchRng(0);
+    let mut rng = bench_rng(0);
     ElectionSecretKey::generate(&mut rng)
 }
 
@@ -121,7 +99,7 @@ fn ballot<T: Config>(
 ) -> EncryptedBallot {
     let e = Elections::<T>::get(id).unwrap_or_else(|| panic!("election exists"));
     let ctx = Pallet::<T>::ballot_context(id, &e, voter);
-    EncryptedBallot::encrypt_choice(&ctx, choice, &mut BenchRng(seed))
+    EncryptedBallot::encrypt_choice(&ctx, choice, &mut bench_rng(seed))
         .unwrap_or_else(|_| panic!("ballot encrypts"))
 }
 
@@ -209,7 +187,7 @@ mod benchmarks {
         let ctx = Pallet::<T>::decryption_context(id, &e);
         let tally = Tallies::<T>::get(id).unwrap_or_else(|| panic!("tally exists"));
         let (counts, proofs) = secret()
-            .decrypt_tally(&ctx, &tally, 3, &mut BenchRng(99))
+            .decrypt_tally(&ctx, &tally, 3, &mut bench_rng(99))
             .unwrap_or_else(|_| panic!("decrypts"));
         let counts: CountsOf<T> = BoundedVec::truncate_from(counts);
         let proofs: ProofsOf<T> = BoundedVec::truncate_from(proofs);

@@ -49,22 +49,28 @@ fn lock_key(election: ElectionId) -> Vec<u8> {
     key
 }
 
-/// A ChaCha-free CSPRNG for the worker: BLAKE2-256 over a seed from the node's entropy
-/// (`sp_io::offchain::random_seed`) and a counter. The randomness only blinds the
-/// decryption proofs' commitments.
-pub struct OffchainRng {
+/// A BLAKE2-256 counter-mode random stream from a 32-byte seed. The worker seeds it from
+/// the node's entropy ([`HashRng::from_node_entropy`]); there the randomness only blinds
+/// the decryption proofs' commitments. Benchmarks, which run in the WASM runtime with no
+/// entropy source, seed it with a constant ([`HashRng::new`]).
+pub struct HashRng {
     seed: [u8; 32],
     counter: u64,
 }
 
-impl OffchainRng {
+impl HashRng {
+    /// A stream from `seed`.
+    pub fn new(seed: [u8; 32]) -> Self {
+        Self { seed, counter: 0 }
+    }
+
     /// Seeds from the node's entropy source (off-chain context only).
     pub fn from_node_entropy() -> Self {
-        Self { seed: sp_io::offchain::random_seed(), counter: 0 }
+        Self::new(sp_io::offchain::random_seed())
     }
 }
 
-impl rand_core::RngCore for OffchainRng {
+impl rand_core::RngCore for HashRng {
     fn next_u32(&mut self) -> u32 {
         self.next_u64() as u32
     }
@@ -76,12 +82,13 @@ impl rand_core::RngCore for OffchainRng {
     fn fill_bytes(&mut self, dest: &mut [u8]) {
         for chunk in dest.chunks_mut(32) {
             self.counter = self.counter.wrapping_add(1);
-            let mut input = [0u8; 40];
-            input[..32].copy_from_slice(&self.seed);
-            input[32..].copy_from_slice(&self.counter.to_le_bytes());
+            let mut input = Vec::with_capacity(40);
+            input.extend_from_slice(&self.seed);
+            input.extend_from_slice(&self.counter.to_le_bytes());
             let block = sp_io::hashing::blake2_256(&input);
-            let n = chunk.len();
-            chunk.copy_from_slice(block.get(..n).unwrap_or(&[]));
+            for (d, b) in chunk.iter_mut().zip(block.iter()) {
+                *d = *b;
+            }
         }
     }
     fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
@@ -89,7 +96,7 @@ impl rand_core::RngCore for OffchainRng {
         Ok(())
     }
 }
-impl rand_core::CryptoRng for OffchainRng {}
+impl rand_core::CryptoRng for HashRng {}
 
 /// What the worker did for one election (for tests and logs).
 #[derive(Debug, PartialEq, Eq)]
@@ -158,7 +165,7 @@ impl<T: Config + CreateBare<Call<T>>> Pallet<T> {
         let Some(tally) = Tallies::<T>::get(id) else { return TallierAction::Failed };
         let ballots = u64::from(BallotCount::<T>::get(id));
         let ctx = Self::decryption_context(id, e);
-        let mut rng = OffchainRng::from_node_entropy();
+        let mut rng = HashRng::from_node_entropy();
         let (counts, proofs) = match secret.decrypt_tally(&ctx, &tally, ballots, &mut rng) {
             Ok(r) => r,
             Err(err) => {
