@@ -212,4 +212,51 @@ fn an_election_is_cast_tallied_by_the_offchain_worker_and_verified() {
     let out = verify(&["--url", &url, "--election", "99", "--genesis", &genesis]);
     assert!(!out.status.success());
     assert!(text(&out).contains("election 99 does not exist"), "{}", text(&out));
+
+    // Tampered chain data is caught. A node that serves an altered ballot (one byte of a
+    // proof flipped, its tracker no longer the recorded one):
+    let ballots_prefix = hex::encode(
+        [sp_io::hashing::twox_128(b"Voting"), sp_io::hashing::twox_128(b"Ballots")].concat(),
+    );
+    let proxy = common::TamperingProxy::start(node.rpc_port, move |method, params, result| {
+        let key = params[0].as_str().unwrap_or_default();
+        if method == "state_getStorage" && key.trim_start_matches("0x").starts_with(&ballots_prefix)
+        {
+            if let Some(hex_value) = result.as_str() {
+                let mut bytes = hex::decode(hex_value.trim_start_matches("0x")).unwrap();
+                let last = bytes.len() - 1;
+                bytes[last] ^= 0x01;
+                *result = serde_json::Value::String(format!("0x{}", hex::encode(bytes)));
+            }
+        }
+    });
+    let tampered = format!("http://127.0.0.1:{}", proxy.port);
+    let out = verify(&["--url", &tampered, "--election", &eid, "--genesis", &genesis]);
+    assert!(!out.status.success(), "{}", text(&out));
+    let report = text(&out);
+    assert!(
+        report.contains("tracker mismatch")
+            || report.contains("does not decode")
+            || report.contains("does not verify"),
+        "{report}"
+    );
+    // A node that serves another result (counts swapped) with the original proofs:
+    let results_key =
+        hex::encode(pallet_voting::Results::<electx_runtime::Runtime>::hashed_key_for(election));
+    let proxy = common::TamperingProxy::start(node.rpc_port, move |method, params, result| {
+        let key = params[0].as_str().unwrap_or_default();
+        if method == "state_getStorage" && key.trim_start_matches("0x") == results_key {
+            let raw = hex::decode(result.as_str().unwrap().trim_start_matches("0x")).unwrap();
+            let mut r = <pallet_voting::pallet::ResultOf<electx_runtime::Runtime> as codec::Decode>::decode(&mut &raw[..]).unwrap();
+            let mut counts = r.counts.clone().into_inner();
+            counts.swap(0, 2);
+            r.counts = counts.try_into().unwrap();
+            *result =
+                serde_json::Value::String(format!("0x{}", hex::encode(codec::Encode::encode(&r))));
+        }
+    });
+    let forged = format!("http://127.0.0.1:{}", proxy.port);
+    let out = verify(&["--url", &forged, "--election", &eid, "--genesis", &genesis]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("the published result's decryption proofs fail"), "{}", text(&out));
 }

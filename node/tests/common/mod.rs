@@ -85,28 +85,7 @@ impl Node {
 
     /// Calls `method` and returns `result`, or the error as text.
     pub fn try_rpc(&self, method: &str, params: Value) -> Result<Value, String> {
-        let body =
-            json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
-        let mut stream = TcpStream::connect(("127.0.0.1", self.rpc_port))
-            .map_err(|e| format!("connect: {e}"))?;
-        stream.set_read_timeout(Some(Duration::from_secs(10))).map_err(|e| e.to_string())?;
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{}",
-            body.len(),
-            body
-        )
-        .map_err(|e| format!("write: {e}"))?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response).map_err(|e| format!("read: {e}"))?;
-        let json_start = response.find("\r\n\r\n").ok_or("no HTTP body")? + 4;
-        let value: Value =
-            serde_json::from_str(&response[json_start..]).map_err(|e| format!("json: {e}"))?;
-        match value.get("error") {
-            Some(err) => Err(err.to_string()),
-            None => Ok(value["result"].clone()),
-        }
+        rpc_call(self.rpc_port, method, params)
     }
 
     /// Calls `method`, panicking with the node's log on error.
@@ -126,6 +105,31 @@ impl Node {
     pub fn finalized_number(&self) -> u64 {
         let hash = self.rpc("chain_getFinalizedHead", json!([]));
         self.block_number(hash.as_str())
+    }
+}
+
+/// One JSON-RPC call over HTTP to `127.0.0.1:port`; `result`, or the error as text.
+pub fn rpc_call(port: u16, method: &str, params: Value) -> Result<Value, String> {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+    let mut stream =
+        TcpStream::connect(("127.0.0.1", port)).map_err(|e| format!("connect: {e}"))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10))).map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+        body.len(),
+        body
+    )
+    .map_err(|e| format!("write: {e}"))?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).map_err(|e| format!("read: {e}"))?;
+    let json_start = response.find("\r\n\r\n").ok_or("no HTTP body")? + 4;
+    let value: Value =
+        serde_json::from_str(&response[json_start..]).map_err(|e| format!("json: {e}"))?;
+    match value.get("error") {
+        Some(err) => Err(err.to_string()),
+        None => Ok(value["result"].clone()),
     }
 }
 
@@ -169,5 +173,81 @@ impl Drop for Node {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A JSON-RPC proxy in front of a node that rewrites some answers: how the tests feed the
+/// verifier tampered chain data. `tamper(method, params, result)` may change `result`.
+pub struct TamperingProxy {
+    /// The proxy's port.
+    pub port: u16,
+}
+
+impl TamperingProxy {
+    /// Starts the proxy in a background thread (it lives until the test process ends).
+    pub fn start(
+        node_port: u16,
+        tamper: impl Fn(&str, &Value, &mut Value) + Send + Sync + 'static,
+    ) -> TamperingProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let tamper = Arc::new(tamper);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().map_while(Result::ok) {
+                let tamper = tamper.clone();
+                std::thread::spawn(move || {
+                    let _ = serve_one(stream, node_port, &*tamper);
+                });
+            }
+        });
+        TamperingProxy { port }
+    }
+}
+
+fn serve_one(
+    mut stream: TcpStream,
+    node_port: u16,
+    tamper: &dyn Fn(&str, &Value, &mut Value),
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    loop {
+        let mut length = 0usize;
+        let mut line = String::new();
+        // Request line and headers.
+        loop {
+            line.clear();
+            if reader.read_line(&mut line)? == 0 {
+                return Ok(());
+            }
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = l.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut body = vec![0u8; length];
+        reader.read_exact(&mut body)?;
+        let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let method = request["method"].as_str().unwrap_or_default().to_owned();
+        let params = request["params"].clone();
+        let answer = match rpc_call(node_port, &method, params.clone()) {
+            Ok(mut result) => {
+                tamper(&method, &params, &mut result);
+                json!({"jsonrpc": "2.0", "id": request["id"], "result": result})
+            }
+            Err(e) => json!({"jsonrpc": "2.0", "id": request["id"],
+                             "error": {"code": -32000, "message": e}}),
+        };
+        let out = answer.to_string();
+        write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+            out.len(),
+            out
+        )?;
     }
 }
