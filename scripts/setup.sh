@@ -35,7 +35,8 @@ apt_install() {
 
 # --- Native build dependencies ------------------------------------------------
 # protoc: litep2p's build script. curl/ca-certificates: rustup and scripts.
-apt_install protobuf-compiler build-essential pkg-config git curl ca-certificates python3
+# libssl-dev: openssl-sys (litep2p's WebRTC stack) links the system OpenSSL when present.
+apt_install protobuf-compiler build-essential pkg-config libssl-dev git curl ca-certificates python3
 
 if ! command -v cargo >/dev/null 2>&1 && [[ -x "$HOME/.cargo/bin/cargo" ]]; then
     export PATH="$HOME/.cargo/bin:$PATH"

@@ -649,7 +649,7 @@ pub mod pallet {
                 return InvalidTransaction::Call.into();
             };
             Self::check_tally(*election, counts, proofs)
-                .map_err(|e| InvalidTransaction::Custom(tally_error_code::<T>(&e)))?;
+                .map_err(|e| InvalidTransaction::Custom(error_code::<T>(&e)))?;
             ValidTransaction::with_tag_prefix("ElectxTally")
                 .priority(TransactionPriority::MAX)
                 .and_provides(*election)
@@ -963,12 +963,6 @@ pub mod pallet {
             Self::deposit_event(Event::RollReleased { election, released, remaining });
             Ok(())
         }
-    }
-
-    /// The `InvalidTransaction::Custom` code the pool reports for a rejected result:
-    /// the index of the pallet error (`Error::<T>` variant order), so clients can name it.
-    pub fn tally_error_code<T: Config>(e: &Error<T>) -> u8 {
-        error_code(e)
     }
 
     /// The `InvalidTransaction::Custom` code for a pallet error: its index in [`Error`].
