@@ -1,0 +1,812 @@
+//! Everything that talks to the chain, through subxt with static code generated from the
+//! committed metadata (`gateway/metadata/electx.scale`, refreshed by
+//! `scripts/gen-gateway-metadata.sh`). Handlers never see subxt types: this module answers
+//! in plain structs.
+//!
+//! The connection is kept by a background task that reconnects after a node restart and
+//! refuses to work against a node whose metadata differs from the committed one.
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use codec::{Decode, Encode};
+use electx_crypto::{BallotContext, DecryptionContext, EncryptedBallot, EncryptedTally};
+use subxt::{
+    config::polkadot::PolkadotExtrinsicParamsBuilder as Params, tx::TransactionStatus,
+    OnlineClient, PolkadotConfig,
+};
+use subxt_signer::{sr25519::Keypair, DeriveJunction, SecretUri};
+use tokio::sync::{watch, Mutex, RwLock};
+
+use crate::metrics::Metrics;
+
+// The ballot-cryptography types also get SCALE `Encode`/`Decode`, so that they convert
+// to and from `electx-crypto`'s own types by their (identical) encoding.
+#[subxt::subxt(
+    runtime_metadata_path = "metadata/electx.scale",
+    derive_for_type(
+        path = "electx_crypto::keys::ElectionPublicKey",
+        derive = "::codec::Encode, ::codec::Decode",
+        recursive
+    ),
+    derive_for_type(
+        path = "electx_crypto::ballot::EncryptedBallot",
+        derive = "::codec::Encode, ::codec::Decode",
+        recursive
+    ),
+    derive_for_type(
+        path = "electx_crypto::tally::EncryptedTally",
+        derive = "::codec::Encode, ::codec::Decode",
+        recursive
+    ),
+    derive_for_type(
+        path = "electx_crypto::proofs::DecryptionProof",
+        derive = "::codec::Encode, ::codec::Decode",
+        recursive
+    )
+)]
+pub mod electx {}
+
+type Client = OnlineClient<PolkadotConfig>;
+
+/// SS58 address format of ElectX Chain.
+pub const SS58_PREFIX: u16 = 2026;
+
+/// What went wrong talking to the chain.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// Not connected (node down or restarting).
+    #[error("not connected to the node")]
+    Unavailable,
+    /// The node refused a transaction; `error` is the pallet error name when known.
+    #[error("transaction rejected: {error}")]
+    Rejected {
+        /// Pallet error name (`AlreadyVoted`) or the node's reason.
+        error: String,
+    },
+    /// A transaction was dispatched but failed.
+    #[error("transaction failed: {0}")]
+    DispatchFailed(String),
+    /// Anything else from subxt or decoding.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl ChainError {
+    fn other(e: impl std::fmt::Display) -> Self {
+        ChainError::Other(e.to_string())
+    }
+}
+
+/// Voter accounts: sr25519 keys hard-derived from the master secret and the voter's id, so
+/// that no private key is ever stored.
+pub struct VoterAccounts {
+    root: Keypair,
+}
+
+impl VoterAccounts {
+    /// From the 32-byte master secret.
+    pub fn new(master: &[u8; 32]) -> Self {
+        let root = Keypair::from_secret_key(*master)
+            .unwrap_or_else(|_| unreachable!("any 32 bytes are a valid mini secret key"));
+        Self { root: root.derive([DeriveJunction::hard("electx-voters")]) }
+    }
+
+    /// The voter's keypair (`master//electx-voters//<voter id>`).
+    pub fn keypair(&self, voter_id: &str) -> Keypair {
+        self.root.derive([DeriveJunction::hard(voter_id)])
+    }
+
+    /// The voter's account as 32 bytes.
+    pub fn account_bytes(&self, voter_id: &str) -> [u8; 32] {
+        self.keypair(voter_id).public_key().0
+    }
+
+    /// The voter's account as an ElectX SS58 address.
+    pub fn account_of(&self, voter_id: &str) -> String {
+        ss58(&self.account_bytes(voter_id))
+    }
+}
+
+/// SS58 address of an account (format [`SS58_PREFIX`]).
+pub fn ss58(account: &[u8; 32]) -> String {
+    use blake2::{Blake2b512, Digest};
+    // Two-byte prefix encoding for formats 64..16383 (SS58 spec).
+    let p = SS58_PREFIX;
+    let first = (((p & 0b0000_0000_1111_1100) as u8) >> 2) | 0b0100_0000;
+    let second = ((p >> 8) as u8) | (((p & 0b0000_0000_0000_0011) as u8) << 6);
+    let mut data = vec![first, second];
+    data.extend_from_slice(account);
+    let mut h = Blake2b512::new();
+    h.update(b"SS58PRE");
+    h.update(&data);
+    let checksum = h.finalize();
+    data.extend_from_slice(&checksum[..2]);
+    bs58::encode(data).into_string()
+}
+
+/// Decodes an SS58 address of any format to its 32 account bytes.
+pub fn account_from_ss58(address: &str) -> Option<[u8; 32]> {
+    let data = bs58::decode(address).into_vec().ok()?;
+    let prefix_len = match data.first()? {
+        0..=63 => 1,
+        64..=127 => 2,
+        _ => return None,
+    };
+    let body = data.get(prefix_len..prefix_len + 32)?;
+    body.try_into().ok()
+}
+
+/// Election phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Not open yet.
+    Scheduled,
+    /// Taking ballots.
+    Open,
+    /// Closed, waiting for the tally.
+    Closed,
+    /// Verified result on chain.
+    Tallied,
+    /// Cancelled.
+    Cancelled,
+}
+
+/// An election as the chain has it.
+#[derive(Debug, Clone)]
+pub struct ElectionInfo {
+    /// Id.
+    pub id: u32,
+    /// Title.
+    pub title: String,
+    /// Option names.
+    pub options: Vec<String>,
+    /// Selections bounds.
+    pub min_selections: u32,
+    /// Selections bounds.
+    pub max_selections: u32,
+    /// Election public key (32 bytes).
+    pub public_key: [u8; 32],
+    /// First block taking ballots.
+    pub opens_at: u32,
+    /// First block not taking ballots.
+    pub closes_at: u32,
+    /// Re-voting allowed.
+    pub allow_revote: bool,
+    /// Phase at the block read.
+    pub phase: Phase,
+    /// Voters on the roll.
+    pub roll_size: u32,
+    /// Ballots counted (last per voter).
+    pub ballots: u32,
+}
+
+/// A published result.
+#[derive(Debug, Clone)]
+pub struct ResultInfo {
+    /// Votes per option.
+    pub counts: Vec<u64>,
+    /// Ballots counted.
+    pub ballots: u32,
+    /// Block of the result.
+    pub tallied_at: u32,
+    /// Whether the decryption proofs verified here, against the on-chain encrypted tally.
+    pub proof_verified: bool,
+}
+
+/// A ballot signed and ready to submit.
+#[derive(Debug, Clone)]
+pub struct PreparedBallot {
+    /// The signed extrinsic.
+    pub extrinsic: Vec<u8>,
+    /// Its hash (`0x…`).
+    pub tx_hash: String,
+    /// The ballot tracker (`0x…`).
+    pub tracker: String,
+    /// The nonce used.
+    pub nonce: u64,
+}
+
+/// Where a submitted transaction got to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// In a best block.
+    InBlock {
+        /// Block hash.
+        hash: String,
+    },
+    /// Finalized.
+    Finalized {
+        /// Block number.
+        number: u64,
+        /// Block hash.
+        hash: String,
+        /// Index of the extrinsic in the block.
+        index: Option<u64>,
+    },
+}
+
+/// Connection status.
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    /// Connected now.
+    pub connected: bool,
+    /// Best block.
+    pub best: u64,
+    /// Finalized block.
+    pub finalized: u64,
+}
+
+struct Inner {
+    url: String,
+    client: RwLock<Option<Client>>,
+    connected: AtomicBool,
+    best: AtomicU64,
+    finalized: AtomicU64,
+    registrar: Option<Keypair>,
+    sudo: Option<Keypair>,
+    /// One registrar/sudo transaction at a time keeps their nonces simple.
+    signer_lock: Mutex<()>,
+    fatal: watch::Sender<Option<String>>,
+    metrics: Arc<Metrics>,
+    genesis: std::sync::OnceLock<[u8; 32]>,
+}
+
+/// The chain connection (cheap to clone).
+#[derive(Clone)]
+pub struct Chain {
+    inner: Arc<Inner>,
+}
+
+fn keypair_from_uri(uri: &str) -> anyhow::Result<Keypair> {
+    let uri: SecretUri = uri.parse().map_err(|_| anyhow::anyhow!("invalid secret URI"))?;
+    Keypair::from_uri(&uri).map_err(|_| anyhow::anyhow!("invalid secret URI"))
+}
+
+fn hex0x(bytes: &[u8]) -> String {
+    format!("0x{}", hex::encode(bytes))
+}
+
+/// Converts between our SCALE types and subxt's generated ones (same encoding).
+fn recode<A: Encode, B: Decode>(a: &A) -> Result<B, ChainError> {
+    B::decode(&mut &a.encode()[..]).map_err(|e| ChainError::Other(format!("type mismatch: {e}")))
+}
+
+impl Chain {
+    /// Starts the background connection to `url`.
+    pub fn start(
+        url: &str,
+        registrar_uri: Option<&str>,
+        sudo_uri: Option<&str>,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<Self> {
+        let registrar = registrar_uri.map(keypair_from_uri).transpose()?;
+        let sudo = sudo_uri.map(keypair_from_uri).transpose()?;
+        let (fatal, _) = watch::channel(None);
+        let chain = Chain {
+            inner: Arc::new(Inner {
+                url: url.to_owned(),
+                client: RwLock::new(None),
+                connected: AtomicBool::new(false),
+                best: AtomicU64::new(0),
+                finalized: AtomicU64::new(0),
+                registrar,
+                sudo,
+                signer_lock: Mutex::new(()),
+                fatal,
+                metrics,
+                genesis: std::sync::OnceLock::new(),
+            }),
+        };
+        let this = chain.clone();
+        tokio::spawn(async move { this.keep_connected().await });
+        Ok(chain)
+    }
+
+    /// Resolves with a reason if the gateway must stop (metadata mismatch).
+    pub fn fatal(&self) -> watch::Receiver<Option<String>> {
+        self.inner.fatal.subscribe()
+    }
+
+    /// Connection status.
+    pub fn status(&self) -> Status {
+        Status {
+            connected: self.inner.connected.load(Ordering::Relaxed),
+            best: self.inner.best.load(Ordering::Relaxed),
+            finalized: self.inner.finalized.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Genesis hash, once connected.
+    pub fn cached_genesis(&self) -> Option<[u8; 32]> {
+        self.inner.genesis.get().copied()
+    }
+
+    /// The registrar's account, if configured.
+    pub fn registrar_account(&self) -> Option<[u8; 32]> {
+        self.inner.registrar.as_ref().map(|k| k.public_key().0)
+    }
+
+    /// Whether admin calls can be submitted.
+    pub fn can_administer(&self) -> bool {
+        self.inner.sudo.is_some()
+    }
+
+    async fn keep_connected(self) {
+        loop {
+            match Client::from_insecure_url(&self.inner.url).await {
+                Ok(client) => {
+                    let metadata = match client.at_current_block().await {
+                        Ok(at) => at.metadata(),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot read the node's metadata");
+                            tokio::time::sleep(Duration::from_secs(2)).await;
+                            continue;
+                        }
+                    };
+                    if !electx::is_codegen_valid_for(&metadata) {
+                        let why = format!(
+                            "the node at {} runs a runtime whose metadata differs from the one \
+                             this gateway was built with (gateway/metadata/electx.scale); \
+                             rebuild the gateway for this runtime",
+                            self.inner.url
+                        );
+                        tracing::error!("{why}");
+                        let _ = self.inner.fatal.send(Some(why));
+                        return;
+                    }
+                    tracing::info!(url = %self.inner.url, "connected to the node");
+                    let _ = self.inner.genesis.set(client.genesis_hash().0);
+                    *self.inner.client.write().await = Some(client.clone());
+                    self.inner.connected.store(true, Ordering::Relaxed);
+                    self.inner.metrics.chain_connected.set(1);
+                    self.follow(&client).await;
+                    self.inner.connected.store(false, Ordering::Relaxed);
+                    self.inner.metrics.chain_connected.set(0);
+                    *self.inner.client.write().await = None;
+                    tracing::warn!("lost the node connection; reconnecting");
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, "node not reachable yet");
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+
+    /// Follows best and finalized heads until the connection breaks.
+    async fn follow(&self, client: &Client) {
+        let best = client.stream_best_blocks().await;
+        let finalized = client.stream_blocks().await;
+        let (Ok(mut best), Ok(mut finalized)) = (best, finalized) else { return };
+        loop {
+            tokio::select! {
+                b = best.next() => match b {
+                    Some(Ok(block)) => {
+                        self.inner.best.store(block.number(), Ordering::Relaxed);
+                        self.inner.metrics.best_block.set(block.number() as i64);
+                    },
+                    _ => return,
+                },
+                f = finalized.next() => match f {
+                    Some(Ok(block)) => {
+                        self.inner.finalized.store(block.number(), Ordering::Relaxed);
+                        self.inner.metrics.finalized_block.set(block.number() as i64);
+                    },
+                    _ => return,
+                },
+            }
+        }
+    }
+
+    async fn client(&self) -> Result<Client, ChainError> {
+        self.inner.client.read().await.clone().ok_or(ChainError::Unavailable)
+    }
+
+    /// Genesis hash.
+    pub async fn genesis_hash(&self) -> Result<[u8; 32], ChainError> {
+        Ok(self.client().await?.genesis_hash().0)
+    }
+
+    /// Ids of all elections.
+    pub async fn election_ids(&self) -> Result<Vec<u32>, ChainError> {
+        let at = self.client().await?.at_current_block().await.map_err(ChainError::other)?;
+        let next = at
+            .storage()
+            .fetch(electx::storage().voting().next_election_id(), ())
+            .await
+            .map_err(ChainError::other)?
+            .decode()
+            .map_err(ChainError::other)?;
+        Ok((0..next).collect())
+    }
+
+    /// All elections, newest first.
+    pub async fn elections(&self) -> Result<Vec<ElectionInfo>, ChainError> {
+        let mut out = Vec::new();
+        for id in self.election_ids().await?.into_iter().rev() {
+            if let Some(e) = self.election(id).await? {
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One election, through the `VotingApi` runtime API.
+    pub async fn election(&self, id: u32) -> Result<Option<ElectionInfo>, ChainError> {
+        let at = self.client().await?.at_current_block().await.map_err(ChainError::other)?;
+        let info = at
+            .runtime_apis()
+            .call(electx::runtime_apis().voting_api().election(id))
+            .await
+            .map_err(ChainError::other)?;
+        let Some(e) = info else { return Ok(None) };
+        use electx::runtime_types::pallet_voting::types::Phase as P;
+        let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+        Ok(Some(ElectionInfo {
+            id,
+            title: text(e.title),
+            options: e.options.into_iter().map(text).collect(),
+            min_selections: e.min_selections,
+            max_selections: e.max_selections,
+            public_key: recode::<_, [u8; 32]>(&e.public_key)?,
+            opens_at: e.opens_at,
+            closes_at: e.closes_at,
+            allow_revote: e.allow_revote,
+            phase: match e.phase {
+                P::Scheduled => Phase::Scheduled,
+                P::Open => Phase::Open,
+                P::Closed => Phase::Closed,
+                P::Tallied => Phase::Tallied,
+                P::Cancelled => Phase::Cancelled,
+            },
+            roll_size: e.roll_size,
+            ballots: e.ballots,
+        }))
+    }
+
+    /// The result, with its decryption proofs checked here against the on-chain tally.
+    pub async fn result(&self, id: u32) -> Result<Option<ResultInfo>, ChainError> {
+        let client = self.client().await?;
+        let at = client.at_current_block().await.map_err(ChainError::other)?;
+        let apis = at.runtime_apis();
+        let Some(r) = apis
+            .call(electx::runtime_apis().voting_api().result(id))
+            .await
+            .map_err(ChainError::other)?
+        else {
+            return Ok(None);
+        };
+        let election = self.election(id).await?.ok_or(ChainError::Other("no election".into()))?;
+        let tally = apis
+            .call(electx::runtime_apis().voting_api().encrypted_tally(id))
+            .await
+            .map_err(ChainError::other)?;
+        let proofs: Vec<electx_crypto::DecryptionProof> = recode(&r.proofs)?;
+        let proof_verified = match tally {
+            Some(t) => {
+                let tally: EncryptedTally = recode(&t)?;
+                let public_key = recode(&election.public_key)?;
+                let ctx = DecryptionContext {
+                    genesis_hash: client.genesis_hash().0,
+                    election_id: id,
+                    public_key,
+                };
+                electx_crypto::verify_tally(&ctx, &tally, &r.counts, &proofs).is_ok()
+            }
+            None => false,
+        };
+        Ok(Some(ResultInfo {
+            counts: r.counts,
+            ballots: r.ballots,
+            tallied_at: r.tallied_at,
+            proof_verified,
+        }))
+    }
+
+    /// Whether `account` is on the roll of election `id`.
+    pub async fn is_on_roll(&self, id: u32, account: [u8; 32]) -> Result<bool, ChainError> {
+        let at = self.client().await?.at_current_block().await.map_err(ChainError::other)?;
+        at.runtime_apis()
+            .call(electx::runtime_apis().voting_api().is_on_roll(id, account.into()))
+            .await
+            .map_err(ChainError::other)
+    }
+
+    /// The tracker of the ballot that counts for `account` in election `id`, at the
+    /// finalized head.
+    pub async fn tracker_of(
+        &self,
+        id: u32,
+        account: [u8; 32],
+    ) -> Result<Option<String>, ChainError> {
+        let at = self.client().await?.at_current_block().await.map_err(ChainError::other)?;
+        let t = at
+            .runtime_apis()
+            .call(electx::runtime_apis().voting_api().tracker(id, account.into()))
+            .await
+            .map_err(ChainError::other)?;
+        Ok(t.map(|t| hex0x(&t)))
+    }
+
+    /// Block of the last ballot of `account` in election `id` (finalized head).
+    pub async fn vote_block(&self, id: u32, account: [u8; 32]) -> Result<Option<u32>, ChainError> {
+        let at = self.client().await?.at_current_block().await.map_err(ChainError::other)?;
+        let record = at
+            .storage()
+            .try_fetch(electx::storage().voting().votes_for(), (id, account.into()))
+            .await
+            .map_err(ChainError::other)?;
+        match record {
+            Some(r) => Ok(Some(r.decode().map_err(ChainError::other)?.cast_at)),
+            None => Ok(None),
+        }
+    }
+
+    /// Encrypts `choice` for `voter` (proofs bound to the genesis, election, key and voter)
+    /// and signs `cast_ballot` with the voter's key. Immortal: a resubmission after an outage
+    /// is the same transaction, and its nonce makes a second inclusion impossible.
+    pub async fn prepare_ballot(
+        &self,
+        voter: &Keypair,
+        election: &ElectionInfo,
+        choice: u32,
+    ) -> Result<PreparedBallot, ChainError> {
+        let client = self.client().await?;
+        let ctx = BallotContext {
+            genesis_hash: client.genesis_hash().0,
+            election_id: election.id,
+            public_key: recode(&election.public_key)?,
+            voter: voter.public_key().0,
+            options: election.options.len() as u32,
+            min_selections: election.min_selections,
+            max_selections: election.max_selections,
+        };
+        let ballot = EncryptedBallot::encrypt_choice(&ctx, choice, &mut rand::rngs::OsRng)
+            .map_err(|e| ChainError::Other(format!("encryption: {e:?}")))?;
+        let tracker = hex0x(&ballot.tracker());
+        let call = electx::tx().voting().cast_ballot(election.id, recode(&ballot)?);
+        let at = client.at_current_block().await.map_err(ChainError::other)?;
+        let mut txs = at.transactions();
+        let nonce =
+            txs.account_nonce(&voter.public_key().into()).await.map_err(ChainError::other)?;
+        let params = Params::new().nonce(nonce).immortal().build();
+        let signed = txs.create_signed(&call, voter, params).await.map_err(ChainError::other)?;
+        Ok(PreparedBallot {
+            tx_hash: hex0x(signed.hash().as_ref()),
+            extrinsic: signed.into_encoded(),
+            tracker,
+            nonce,
+        })
+    }
+
+    /// Submits signed bytes and follows them to finality, reporting progress.
+    pub async fn submit_and_follow(
+        &self,
+        extrinsic: &[u8],
+        mut on_progress: impl FnMut(Progress) + Send,
+    ) -> Result<Progress, ChainError> {
+        let client = self.client().await?;
+        let at = client.at_current_block().await.map_err(ChainError::other)?;
+        let tx = at.transactions().from_bytes(extrinsic.to_vec());
+        let tx_hash = tx.hash();
+        let mut progress =
+            tx.submit_and_watch().await.map_err(|e| self.rejection(e.to_string()))?;
+        while let Some(status) = progress.next().await {
+            match status.map_err(|e| self.rejection(e.to_string()))? {
+                TransactionStatus::InBestBlock(b) => {
+                    on_progress(Progress::InBlock { hash: hex0x(b.block_hash().as_ref()) });
+                }
+                TransactionStatus::InFinalizedBlock(b) => {
+                    let events = b.wait_for_success().await;
+                    let block_at = b.at().await.map_err(ChainError::other)?;
+                    let index = self.index_in_block(&block_at, tx_hash).await;
+                    if let Err(e) = events {
+                        return Err(ChainError::DispatchFailed(self.dispatch_error(e.to_string())));
+                    }
+                    let done = Progress::Finalized {
+                        number: block_at.block_number(),
+                        hash: hex0x(b.block_hash().as_ref()),
+                        index,
+                    };
+                    on_progress(done.clone());
+                    return Ok(done);
+                }
+                TransactionStatus::Invalid { message }
+                | TransactionStatus::Dropped { message }
+                | TransactionStatus::Error { message } => return Err(self.rejection(message)),
+                _ => {}
+            }
+        }
+        Err(ChainError::Unavailable)
+    }
+
+    async fn index_in_block(
+        &self,
+        at: &subxt::client::ClientAtBlock<
+            PolkadotConfig,
+            subxt::client::OnlineClientAtBlockImpl<PolkadotConfig>,
+        >,
+        tx_hash: subxt::utils::H256,
+    ) -> Option<u64> {
+        let extrinsics = at.extrinsics().fetch().await.ok()?;
+        let index = extrinsics
+            .iter()
+            .filter_map(Result::ok)
+            .find(|e| e.hash() == tx_hash)
+            .map(|e| e.index() as u64);
+        index
+    }
+
+    /// Finds the block (number, hash, index) holding the extrinsic with `tx_hash` at block
+    /// `number` (used to rebuild a receipt after a restart).
+    pub async fn locate(&self, number: u32, tx_hash: &str) -> Result<Option<Progress>, ChainError> {
+        let client = self.client().await?;
+        let at = client.at_block(number as u64).await.map_err(ChainError::other)?;
+        let extrinsics = at.extrinsics().fetch().await.map_err(ChainError::other)?;
+        let found =
+            extrinsics.iter().filter_map(Result::ok).find(|e| hex0x(e.hash().as_ref()) == tx_hash);
+        Ok(found.map(|e| Progress::Finalized {
+            number: number as u64,
+            hash: hex0x(at.block_hash().as_ref()),
+            index: Some(e.index() as u64),
+        }))
+    }
+
+    /// The pallet error behind a pool rejection (`Custom error: 14` → `AlreadyVoted`).
+    fn rejection(&self, message: String) -> ChainError {
+        let code = message.split("Custom error: ").nth(1).and_then(|s| {
+            s.chars().take_while(char::is_ascii_digit).collect::<String>().parse::<u8>().ok()
+        });
+        let error = match code {
+            Some(i) => voting_error_name(i).unwrap_or("Custom").to_owned(),
+            None if message.contains("Stale") || message.contains("outdated") => "Stale".to_owned(),
+            None if message.contains("connection") || message.contains("restart") => {
+                return ChainError::Unavailable
+            }
+            None => message,
+        };
+        ChainError::Rejected { error }
+    }
+
+    fn dispatch_error(&self, message: String) -> String {
+        for name in VOTING_ERRORS {
+            if message.contains(name) {
+                return (*name).to_owned();
+            }
+        }
+        message
+    }
+
+    /// Puts `accounts` on election `id`'s roll with the registrar account, waiting until the
+    /// transaction is in a finalized block.
+    pub async fn register_voters(&self, id: u32, accounts: &[[u8; 32]]) -> Result<(), ChainError> {
+        let registrar = self
+            .inner
+            .registrar
+            .as_ref()
+            .ok_or(ChainError::Rejected { error: "no registrar account configured".into() })?;
+        use electx::runtime_types::bounded_collections::bounded_vec::BoundedVec;
+        let voters = BoundedVec(accounts.iter().map(|a| subxt::utils::AccountId32(*a)).collect());
+        let call = electx::tx().voting().register_voters(id, voters);
+        let _guard = self.inner.signer_lock.lock().await;
+        let client = self.client().await?;
+        let at = client.at_current_block().await.map_err(ChainError::other)?;
+        let signed = at
+            .transactions()
+            .create_signed(&call, registrar, Params::new().mortal(64).build())
+            .await
+            .map_err(ChainError::other)?;
+        let bytes = signed.into_encoded();
+        drop(at);
+        self.submit_and_follow(&bytes, |_| {}).await.map(|_| ())
+    }
+
+    /// Creates an election through `sudo`; returns its id and the block hash.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_election(
+        &self,
+        title: &str,
+        options: &[String],
+        public_key: [u8; 32],
+        opens_at: u32,
+        closes_at: u32,
+        allow_revote: bool,
+    ) -> Result<(u32, String), ChainError> {
+        let sudo =
+            self.inner.sudo.as_ref().ok_or(ChainError::Rejected {
+                error: "no admin (sudo) account configured".into(),
+            })?;
+        use electx::runtime_types::bounded_collections::bounded_vec::BoundedVec;
+        let call = electx::runtime_types::electx_runtime::RuntimeCall::Voting(
+            electx::runtime_types::pallet_voting::pallet::Call::create_election {
+                title: BoundedVec(title.as_bytes().to_vec()),
+                options: BoundedVec(
+                    options.iter().map(|o| BoundedVec(o.as_bytes().to_vec())).collect(),
+                ),
+                min_selections: 1,
+                max_selections: 1,
+                public_key: recode(&public_key)?,
+                opens_at,
+                closes_at,
+                allow_revote,
+            },
+        );
+        let tx = electx::tx().sudo().sudo(call);
+        let _guard = self.inner.signer_lock.lock().await;
+        let client = self.client().await?;
+        let at = client.at_current_block().await.map_err(ChainError::other)?;
+        let signed = at
+            .transactions()
+            .create_signed(&tx, sudo, Params::new().mortal(64).build())
+            .await
+            .map_err(ChainError::other)?;
+        let mut progress =
+            signed.submit_and_watch().await.map_err(|e| self.rejection(e.to_string()))?;
+        while let Some(status) = progress.next().await {
+            match status.map_err(|e| self.rejection(e.to_string()))? {
+                TransactionStatus::InBestBlock(b) | TransactionStatus::InFinalizedBlock(b) => {
+                    let events = b.fetch_events().await.map_err(ChainError::other)?;
+                    if let Some(Ok(sudid)) = events.find_first::<electx::sudo::events::Sudid>() {
+                        if let Err(e) = sudid.sudo_result {
+                            return Err(ChainError::Rejected {
+                                error: self.dispatch_error(format!("{e:?}")),
+                            });
+                        }
+                    }
+                    if let Some(Ok(created)) =
+                        events.find_first::<electx::voting::events::ElectionCreated>()
+                    {
+                        return Ok((created.election, hex0x(b.block_hash().as_ref())));
+                    }
+                    return Err(ChainError::Other("no ElectionCreated event".into()));
+                }
+                TransactionStatus::Invalid { message }
+                | TransactionStatus::Dropped { message }
+                | TransactionStatus::Error { message } => return Err(self.rejection(message)),
+                _ => {}
+            }
+        }
+        Err(ChainError::Unavailable)
+    }
+}
+
+/// The voting pallet's errors in declaration order (their index is the pool's `Custom` code).
+pub const VOTING_ERRORS: &[&str] = &[
+    "UnknownElection",
+    "TooFewOptions",
+    "EmptyName",
+    "InvalidSelectionBounds",
+    "InvalidVotingWindow",
+    "TooManyElectionsAtBlock",
+    "ElectionIdOverflow",
+    "ElectionAlreadyOpened",
+    "NotRegistrar",
+    "RegistrationClosed",
+    "VoterHasVoted",
+    "RollOverflow",
+    "ElectionNotOpen",
+    "NotOnRoll",
+    "AlreadyVoted",
+    "TooManyBallots",
+    "WrongOptionCount",
+    "InvalidBallot",
+    "BallotCountOverflow",
+    "ElectionNotClosed",
+    "AlreadyTallied",
+    "WrongResultLength",
+    "InvalidTallyProof",
+    "TooManyRegistrars",
+    "RollNotReleasable",
+];
+
+/// Name of the voting pallet error with index `i`.
+pub fn voting_error_name(i: u8) -> Option<&'static str> {
+    VOTING_ERRORS.get(i as usize).copied()
+}

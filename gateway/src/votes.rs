@@ -1,0 +1,540 @@
+//! The ballot pipeline: voters onto rolls (batched `register_voters`), signed ballots to a
+//! finalized block, and recovery.
+//!
+//! A ballot is encrypted and signed once, when the voter asks; the signed extrinsic is stored
+//! with status `pending` before anything is submitted. Workers then submit exactly those
+//! bytes and follow them (`pending` → `in_block` → `finalized`). Because the transaction is
+//! fixed (same signature, same nonce), submitting it again after a gateway restart or a node
+//! outage can never put two ballots on chain: the chain either has it (we find it and
+//! finalize the receipt) or does not (we submit it again).
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use serde::Serialize;
+use sqlx::Row;
+use tokio::sync::{mpsc, Notify};
+use utoipa::ToSchema;
+
+use crate::{
+    chain::{self, ChainError, Phase, Progress},
+    db::{self, VoteRow, VoterRow},
+    http::voters::explorer_base,
+    metrics::Metrics,
+    AppState,
+};
+
+/// Largest `register_voters` batch (the runtime's `MaxVotersPerCall`).
+pub const ROLL_BATCH: usize = 500;
+
+/// Work for the pipeline.
+#[derive(Debug)]
+enum Job {
+    /// Put an account on a roll.
+    Enrol { election: u32, voter_id: String, account: [u8; 32] },
+    /// Submit or follow a vote.
+    Vote(String),
+}
+
+/// Handle to the pipeline (cheap to clone).
+#[derive(Clone)]
+pub struct VoteQueue {
+    tx: mpsc::UnboundedSender<Job>,
+    rx: Arc<Mutex<Option<mpsc::UnboundedReceiver<Job>>>>,
+    in_flight: Arc<Mutex<HashSet<String>>>,
+    roll_changed: Arc<Notify>,
+}
+
+impl Default for VoteQueue {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl VoteQueue {
+    /// A queue whose workers start with [`spawn_workers`].
+    pub fn new() -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Self {
+            tx,
+            rx: Arc::new(Mutex::new(Some(rx))),
+            in_flight: Default::default(),
+            roll_changed: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Queues a vote for submission.
+    pub fn push_vote(&self, id: &str) {
+        let _ = self.tx.send(Job::Vote(id.to_owned()));
+    }
+
+    /// Puts `voter` on the rolls of every election that can still take voters (recorded
+    /// first, so it survives a restart).
+    pub async fn enrol(&self, state: &AppState, voter: &VoterRow) {
+        let Ok(elections) = state.chain.elections().await else { return };
+        for e in elections.iter().filter(|e| matches!(e.phase, Phase::Scheduled | Phase::Open)) {
+            if let Err(e) = self.enrol_in(state, e.id, voter).await {
+                tracing::warn!(error = %e, "could not record a roll entry");
+            }
+        }
+    }
+
+    async fn enrol_in(
+        &self,
+        state: &AppState,
+        election: u32,
+        voter: &VoterRow,
+    ) -> Result<(), sqlx::Error> {
+        let account = state.accounts.account_bytes(&voter.id);
+        let inserted = sqlx::query(
+            "INSERT INTO roll_entries (election_id, voter_id, account, status, updated_at) \
+             VALUES ($1, $2, $3, 'pending', $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(election as i64)
+        .bind(voter.id.clone())
+        .bind(voter.account.clone())
+        .bind(db::now_ms())
+        .execute(&state.db)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            let _ = self.tx.send(Job::Enrol { election, voter_id: voter.id.clone(), account });
+        }
+        Ok(())
+    }
+}
+
+/// A vote as voters and the API see it (no choice: the gateway does not keep it).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoteView {
+    /// Vote id.
+    pub id: String,
+    /// Election id.
+    pub election: i64,
+    /// `pending`, `in_block`, `finalized` or `failed`.
+    pub status: String,
+    /// Why it failed.
+    pub error: Option<VoteError>,
+    /// Ballot tracker (`0x…`): the hash of the encrypted ballot.
+    pub tracker: String,
+    /// Block number (once finalized).
+    pub block_number: Option<i64>,
+    /// Block hash (once in a block).
+    pub block_hash: Option<String>,
+    /// Index of the extrinsic in its block.
+    pub extrinsic_index: Option<i64>,
+    /// Polkadot.js Apps link to the block.
+    pub explorer_url: Option<String>,
+    /// Command that re-verifies the whole election from chain data.
+    pub verify_command: String,
+    /// When the voter cast it (RFC 3339).
+    pub created_at: String,
+    /// When it was finalized (RFC 3339).
+    pub finalized_at: Option<String>,
+}
+
+/// A vote's failure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoteError {
+    /// Stable code.
+    pub code: String,
+    /// Human text.
+    pub message: String,
+}
+
+/// RFC 3339 of Unix milliseconds.
+pub fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+fn error_message(code: &str) -> &'static str {
+    match code {
+        "already_voted" => "The chain already has a ballot from you in this election.",
+        "election_not_open" => "The election closed before the ballot could be included.",
+        "not_on_roll" => "You could not be put on this election's roll.",
+        _ => "The chain refused the ballot.",
+    }
+}
+
+impl VoteView {
+    /// From a stored row.
+    pub fn from_row(state: &AppState, v: &VoteRow) -> Self {
+        let http_url = state.config.public_node_url().replacen("ws", "http", 1);
+        let genesis = state.chain.cached_genesis().map(|g| format!("0x{}", hex::encode(g)));
+        Self {
+            id: v.id.clone(),
+            election: v.election_id,
+            status: v.status.clone(),
+            error: v
+                .error_code
+                .as_ref()
+                .map(|c| VoteError { code: c.clone(), message: error_message(c).to_owned() }),
+            tracker: v.tracker.clone(),
+            block_number: v.block_number,
+            block_hash: v.block_hash.clone(),
+            extrinsic_index: v.extrinsic_index,
+            explorer_url: v.block_hash.as_ref().map(|h| format!("{}{h}", explorer_base(state))),
+            verify_command: format!(
+                "electx-verify --url {http_url} --election {}{}",
+                v.election_id,
+                genesis.map(|g| format!(" --genesis {g}")).unwrap_or_default()
+            ),
+            created_at: rfc3339(v.created_at),
+            finalized_at: v.finalized_at.map(rfc3339),
+        }
+    }
+}
+
+/// Starts the workers: the job loop, the roll batcher and the recovery sweep.
+pub fn spawn_workers(state: &AppState) {
+    let Some(mut rx) = state.votes.rx.lock().unwrap_or_else(|p| p.into_inner()).take() else {
+        return;
+    };
+    let (roll_tx, roll_rx) = mpsc::unbounded_channel();
+    tokio::spawn(roll_batcher(state.clone(), roll_rx));
+    let s = state.clone();
+    tokio::spawn(async move {
+        while let Some(job) = rx.recv().await {
+            match job {
+                Job::Enrol { election, voter_id, account } => {
+                    let _ = roll_tx.send((election, voter_id, account));
+                }
+                Job::Vote(id) => spawn_vote(&s, id),
+            }
+        }
+    });
+    let s = state.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = sweep(&s).await {
+                tracing::debug!(error = %e, "recovery sweep");
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+    });
+}
+
+/// Re-queues what is unsettled: votes not being worked on and roll entries still pending.
+async fn sweep(state: &AppState) -> Result<(), crate::error::AppError> {
+    if !state.chain.status().connected {
+        return Ok(());
+    }
+    for v in db::unsettled_votes(&state.db).await? {
+        spawn_vote(state, v.id);
+    }
+    let rows = sqlx::query(
+        "SELECT election_id, voter_id FROM roll_entries WHERE status = 'pending' AND updated_at < $1",
+    )
+    .bind(db::now_ms() - 10_000)
+    .fetch_all(&state.db)
+    .await?;
+    for row in rows {
+        let election: i64 = row.try_get("election_id")?;
+        let voter_id: String = row.try_get("voter_id")?;
+        sqlx::query(
+            "UPDATE roll_entries SET updated_at = $1 WHERE election_id = $2 AND voter_id = $3",
+        )
+        .bind(db::now_ms())
+        .bind(election)
+        .bind(voter_id.clone())
+        .execute(&state.db)
+        .await?;
+        let account = state.accounts.account_bytes(&voter_id);
+        let _ = state.votes.tx.send(Job::Enrol { election: election as u32, voter_id, account });
+    }
+    Ok(())
+}
+
+/// Collects enrolments for up to half a second (or a full batch) per election, then submits
+/// one `register_voters` per election.
+async fn roll_batcher(state: AppState, mut rx: mpsc::UnboundedReceiver<(u32, String, [u8; 32])>) {
+    loop {
+        let Some(first) = rx.recv().await else { return };
+        let mut batch: HashMap<u32, Vec<(String, [u8; 32])>> = HashMap::new();
+        batch.entry(first.0).or_default().push((first.1, first.2));
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(500);
+        while batch.values().map(Vec::len).sum::<usize>() < ROLL_BATCH {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some((e, v, a))) => batch.entry(e).or_default().push((v, a)),
+                _ => break,
+            }
+        }
+        for (election, mut entries) in batch {
+            entries.sort();
+            entries.dedup();
+            for chunk in entries.chunks(ROLL_BATCH) {
+                register_chunk(&state, election, chunk).await;
+            }
+        }
+    }
+}
+
+async fn register_chunk(state: &AppState, election: u32, chunk: &[(String, [u8; 32])]) {
+    // Skip accounts already on the roll (a re-queued entry after a restart).
+    let mut todo = Vec::with_capacity(chunk.len());
+    for (voter_id, account) in chunk {
+        match state.chain.is_on_roll(election, *account).await {
+            Ok(true) => mark_roll(state, election, voter_id, "done").await,
+            _ => todo.push((voter_id, *account)),
+        }
+    }
+    if todo.is_empty() {
+        state.votes.roll_changed.notify_waiters();
+        return;
+    }
+    let accounts: Vec<[u8; 32]> = todo.iter().map(|(_, a)| *a).collect();
+    match state.chain.register_voters(election, &accounts).await {
+        Ok(()) => {
+            for (voter_id, _) in &todo {
+                mark_roll(state, election, voter_id, "done").await;
+            }
+            tracing::info!(election, voters = accounts.len(), "voters put on the roll");
+        }
+        Err(ChainError::Rejected { error }) | Err(ChainError::DispatchFailed(error))
+            if error == "RegistrationClosed" || error == "UnknownElection" =>
+        {
+            for (voter_id, _) in &todo {
+                mark_roll(state, election, voter_id, "closed").await;
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, election, "register_voters failed; will retry"),
+    }
+    state.votes.roll_changed.notify_waiters();
+}
+
+async fn mark_roll(state: &AppState, election: u32, voter_id: &str, status: &str) {
+    let _ = sqlx::query(
+        "UPDATE roll_entries SET status = $1, updated_at = $2 WHERE election_id = $3 AND voter_id = $4",
+    )
+    .bind(status.to_owned())
+    .bind(db::now_ms())
+    .bind(election as i64)
+    .bind(voter_id.to_owned())
+    .execute(&state.db)
+    .await;
+}
+
+fn spawn_vote(state: &AppState, id: String) {
+    {
+        let mut set = state.votes.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        if !set.insert(id.clone()) {
+            return;
+        }
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = process_vote(&state, &id).await {
+            tracing::debug!(error = %e, "vote will be retried");
+        }
+        state.votes.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+    });
+}
+
+/// Drives one vote as far as it can go now. Returns an error when it should be retried later.
+async fn process_vote(state: &AppState, id: &str) -> Result<(), String> {
+    let Some(vote) = db::vote_by_id(&state.db, id).await.map_err(|e| e.to_string())? else {
+        return Ok(());
+    };
+    if !matches!(vote.status.as_str(), "pending" | "in_block") {
+        return Ok(());
+    }
+    let election = vote.election_id as u32;
+    let account = state.accounts.account_bytes(&vote.voter_id);
+    // Already on chain (submitted before a restart)? Then only the receipt is missing.
+    if reconcile(state, &vote, account).await? {
+        return Ok(());
+    }
+    ensure_on_roll(state, election, &vote.voter_id, account).await?;
+    let _ = sqlx::query("UPDATE votes SET attempts = attempts + 1 WHERE id = $1")
+        .bind(id.to_owned())
+        .execute(&state.db)
+        .await;
+    let db_pool = state.db.clone();
+    let vote_id = id.to_owned();
+    let (progress_tx, mut progress_rx) = mpsc::unbounded_channel();
+    let writer = tokio::spawn(async move {
+        while let Some(Progress::InBlock { hash }) = progress_rx.recv().await {
+            let _ = db::update_vote_status(
+                &db_pool,
+                &vote_id,
+                "in_block",
+                None,
+                Some(hash),
+                None,
+                None,
+            )
+            .await;
+        }
+    });
+    let outcome = state
+        .chain
+        .submit_and_follow(&vote.extrinsic, move |p| {
+            let _ = progress_tx.send(p);
+        })
+        .await;
+    let _ = writer.await;
+    match outcome {
+        Ok(Progress::Finalized { number, hash, index }) => {
+            finalize(state, id, number as i64, hash, index.map(|i| i as i64)).await?;
+            Ok(())
+        }
+        Ok(Progress::InBlock { .. }) => Err("not finalized".into()),
+        Err(ChainError::Unavailable) | Err(ChainError::Other(_)) => Err("chain unavailable".into()),
+        Err(ChainError::Rejected { error }) | Err(ChainError::DispatchFailed(error)) => {
+            // The pool may refuse it because it is already in (Stale nonce, AlreadyVoted after
+            // our own inclusion): look at the chain before calling it failed.
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            if reconcile(state, &vote, account).await? {
+                return Ok(());
+            }
+            let code = match error.as_str() {
+                "AlreadyVoted" | "TooManyBallots" => "already_voted",
+                "ElectionNotOpen" => "election_not_open",
+                "NotOnRoll" => return Err("not on roll yet".into()),
+                // A stale nonce not explained by our own ballot: the finalized state may lag.
+                "Stale" if vote.attempts < 5 => return Err("stale; rechecking".into()),
+                _ => "rejected",
+            };
+            tracing::info!(vote = %id, reason = %error, "ballot refused by the chain");
+            db::update_vote_status(&state.db, id, "failed", None, None, None, Some(code))
+                .await
+                .map_err(|e| e.to_string())?;
+            Metrics::count(&state.metrics.ballots, "failed");
+            Ok(())
+        }
+    }
+}
+
+async fn finalize(
+    state: &AppState,
+    id: &str,
+    number: i64,
+    hash: String,
+    index: Option<i64>,
+) -> Result<(), String> {
+    db::update_vote_status(
+        &state.db,
+        id,
+        "finalized",
+        Some(number),
+        (!hash.is_empty()).then_some(hash),
+        index,
+        None,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Metrics::count(&state.metrics.ballots, "finalized");
+    Ok(())
+}
+
+/// If the chain's finalized state holds this vote's ballot, completes the receipt and
+/// returns `true`.
+async fn reconcile(state: &AppState, vote: &VoteRow, account: [u8; 32]) -> Result<bool, String> {
+    let election = vote.election_id as u32;
+    let tracker = state.chain.tracker_of(election, account).await.map_err(|e| e.to_string())?;
+    if tracker.as_deref() != Some(vote.tracker.as_str()) {
+        return Ok(false);
+    }
+    let block = state.chain.vote_block(election, account).await.map_err(|e| e.to_string())?;
+    let Some(block) = block else { return Ok(false) };
+    match state.chain.locate(block, &vote.tx_hash).await.map_err(|e| e.to_string())? {
+        Some(Progress::Finalized { number, hash, index }) => {
+            finalize(state, &vote.id, number as i64, hash, index.map(|i| i as i64)).await?;
+        }
+        _ => finalize(state, &vote.id, block as i64, String::new(), None).await?,
+    }
+    Ok(true)
+}
+
+/// Waits (up to a minute) until the voter is on the election's roll, asking for it if needed.
+async fn ensure_on_roll(
+    state: &AppState,
+    election: u32,
+    voter_id: &str,
+    account: [u8; 32],
+) -> Result<(), String> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut asked = false;
+    loop {
+        let notified = state.votes.roll_changed.notified();
+        if state.chain.is_on_roll(election, account).await.map_err(|e| e.to_string())? {
+            return Ok(());
+        }
+        if !asked {
+            if let Ok(Some(voter)) = db::voter_by_id(&state.db, voter_id).await {
+                let _ = state.votes.enrol_in(state, election, &voter).await;
+                // Make sure a stale `done`/`closed` entry is retried too.
+                let _ = sqlx::query(
+                    "UPDATE roll_entries SET status = 'pending', updated_at = 0 \
+                     WHERE election_id = $1 AND voter_id = $2 AND status <> 'pending'",
+                )
+                .bind(election as i64)
+                .bind(voter_id.to_owned())
+                .execute(&state.db)
+                .await;
+            }
+            asked = true;
+        }
+        if tokio::time::timeout_at(deadline, async {
+            tokio::select! {
+                _ = notified => {},
+                _ = tokio::time::sleep(Duration::from_secs(3)) => {},
+            }
+        })
+        .await
+        .is_err()
+        {
+            return Err("voter not on the roll yet".into());
+        }
+    }
+}
+
+/// Prepares, records and queues a new ballot. The caller has checked the election and choice.
+pub async fn cast(
+    state: &AppState,
+    voter: &VoterRow,
+    election: &chain::ElectionInfo,
+    choice: u32,
+    request_id: &str,
+) -> Result<VoteRow, crate::error::AppError> {
+    use crate::error::AppError;
+    let keypair = state.accounts.keypair(&voter.id);
+    let prepared =
+        state.chain.prepare_ballot(&keypair, election, choice).await.map_err(|e| match e {
+            ChainError::Unavailable => AppError::ChainUnavailable("not connected".into()),
+            other => AppError::internal(other),
+        })?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let now = db::now_ms();
+    let inserted = sqlx::query(
+        "INSERT INTO votes (id, voter_id, election_id, request_id, status, extrinsic, tx_hash, \
+         tracker, nonce, attempts, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, 0, $9, $10)",
+    )
+    .bind(id.clone())
+    .bind(voter.id.clone())
+    .bind(election.id as i64)
+    .bind(request_id.to_owned())
+    .bind(prepared.extrinsic)
+    .bind(prepared.tx_hash)
+    .bind(prepared.tracker)
+    .bind(prepared.nonce as i64)
+    .bind(now)
+    .bind(now)
+    .execute(&state.db)
+    .await;
+    if let Err(e) = inserted {
+        return Err(match db::is_unique_violation(&e) {
+            // A concurrent request of the same voter won the race.
+            Some(_) => AppError::AlreadyVoted { vote: None },
+            None => e.into(),
+        });
+    }
+    state.votes.push_vote(&id);
+    db::vote_by_id(&state.db, &id).await?.ok_or_else(|| AppError::internal("vote vanished"))
+}
