@@ -28,9 +28,10 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://electx-gateway.db")]
     pub database_url: String,
 
-    /// Maximum database connections in the pool.
-    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
-    pub database_max_connections: u32,
+    /// Maximum database connections in the pool (default: 2 for SQLite, whose writers
+    /// serialize anyway and otherwise wait in its busy handler; 16 for PostgreSQL).
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS")]
+    pub database_max_connections: Option<u32>,
 
     /// WebSocket URL of the ElectX node the gateway submits to and reads from.
     #[arg(long, env = "NODE_URL", default_value = "ws://127.0.0.1:9944")]

@@ -21,9 +21,12 @@ pub fn now_ms() -> i64 {
 
 /// Connects (creating a SQLite file if missing), tunes SQLite for concurrent use, and runs
 /// the migrations.
-pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<AnyPool> {
+pub async fn connect(url: &str, max_connections: Option<u32>) -> anyhow::Result<AnyPool> {
     sqlx::any::install_default_drivers();
     let is_sqlite = url.starts_with("sqlite:");
+    // Measured with `examples/load.rs`: SQLite with 16 connections spends writers' time in
+    // its busy handler (p99 > 100 ms at 500 sign-ins/s); with 2 the p99 is below 10 ms.
+    let max_connections = max_connections.unwrap_or(if is_sqlite { 2 } else { 16 });
     let url = if is_sqlite && !url.contains("mode=") {
         format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
     } else {
