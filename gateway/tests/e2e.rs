@@ -2,8 +2,9 @@
 //! the admin creates an election through the API; voters register, sign in with the code from
 //! the dev outbox, vote, and get a receipt whose ballot is on chain under their account; a
 //! second vote is refused; the gateway is killed between submission and finality and, after
-//! a restart, the vote is finalized exactly once; the off-chain tallier publishes the result
-//! and the gateway reports it with its proof verified.
+//! a restart, the vote is finalized exactly once; the node restarts right after a ballot was
+//! accepted and the gateway reconnects and gets it finalized; the off-chain tallier publishes
+//! the result and the gateway reports it with its proof verified.
 
 use std::{
     io::{BufRead, BufReader},
@@ -248,17 +249,8 @@ async fn voters_vote_through_the_gateway_and_the_result_is_verified() {
     let secret = std::fs::read_to_string(&key_file).unwrap().trim().to_owned();
 
     let rpc_port = free_port();
-    let node = Proc::spawn(
-        Command::new(node_binary())
-            .args(["--dev", "--tmp", "--rpc-methods", "unsafe", "--offchain-worker", "always"])
-            .args(["--no-prometheus", "--no-telemetry", "--no-mdns"])
-            .args(["--rpc-port", &rpc_port.to_string(), "--port", &free_port().to_string()]),
-    );
-    let start = Instant::now();
-    while rpc_port_ready(rpc_port).await.is_none() {
-        assert!(start.elapsed() < Duration::from_secs(60), "node did not start:\n{}", node.log());
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    let base_path = dir.join("node");
+    let mut node = start_node(&base_path, rpc_port).await;
     let storage_key = format!(
         "0x{}{}",
         hex::encode(b"electx/tallier/secret/"),
@@ -383,7 +375,8 @@ async fn voters_vote_through_the_gateway_and_the_result_is_verified() {
     v2.wait_healthy(&gw).await;
     let receipt2 = wait_vote(&mut v2, &vote2_id, &gw, "finalized").await;
     assert!(receipt2["block_number"].as_i64().unwrap() > 0, "{receipt2}");
-    // v3 votes too (for the tally).
+    // Voter 3: the node restarts right after the gateway accepted the ballot (its pool is
+    // lost); the gateway reconnects and resubmits.
     let (s, vote3) = v3
         .post(
             &format!("/api/elections/{election}/ballots"),
@@ -391,6 +384,11 @@ async fn voters_vote_through_the_gateway_and_the_result_is_verified() {
         )
         .await;
     assert_eq!(s, 202, "{vote3}");
+    node.kill();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (s, down) = v3.get("/health").await;
+    assert_eq!((s, down["chain"].as_str()), (503, Some("unreachable")), "{down}");
+    node = start_node(&base_path, rpc_port).await;
     wait_vote(&mut v3, vote3["id"].as_str().unwrap(), &gw, "finalized").await;
 
     // Exactly once: three voters, three ballots on chain; voter 2 cast one ballot.
@@ -439,6 +437,22 @@ async fn voters_vote_through_the_gateway_and_the_result_is_verified() {
     drop(gw);
     drop(node);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn start_node(base_path: &Path, rpc_port: u16) -> Proc {
+    let node = Proc::spawn(
+        Command::new(node_binary())
+            .args(["--dev", "--base-path", base_path.to_str().unwrap()])
+            .args(["--rpc-methods", "unsafe", "--offchain-worker", "always"])
+            .args(["--no-prometheus", "--no-telemetry", "--no-mdns"])
+            .args(["--rpc-port", &rpc_port.to_string(), "--port", &free_port().to_string()]),
+    );
+    let start = Instant::now();
+    while rpc_port_ready(rpc_port).await.is_none() {
+        assert!(start.elapsed() < Duration::from_secs(60), "node did not start:\n{}", node.log());
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    node
 }
 
 async fn rpc_port_ready(port: u16) -> Option<()> {
