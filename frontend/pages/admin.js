@@ -2,10 +2,18 @@
 // status of the elections (GET /api/admin/elections/{id}).
 import {
   initPage, api, t, el, errorMessage, showMessage, showFormError, clearFieldErrors, showFieldErrors,
-  phaseLabel, formatNumber, onLangChange,
+  phaseLabel, formatNumber, onLangChange, getMeta,
 } from "../app.js";
 
 await initPage({ page: "admin" });
+
+// Development: offer the key whose secret the dev node's tallier holds (scripts/run.sh).
+getMeta()
+  .then((meta) => {
+    const field = document.getElementById("create-form")?.elements?.public_key;
+    if (meta && meta.dev_election_public_key && field && !field.value) field.value = meta.dev_election_public_key;
+  })
+  .catch(() => {});
 
 const TOKEN_KEY = "electx.adminToken";
 const tokenForm = document.getElementById("token-form");
