@@ -472,7 +472,8 @@ async fn verify(
     let cookie = auth::start_session(&state, &voter.id).await?;
     // Put the voter on the rolls of the elections that can still take them, in the
     // background, so that the roll is ready when they vote.
-    state.votes.enrol(&state, &voter).await;
+    let (bg_state, bg_voter) = (state.clone(), voter.clone());
+    tokio::spawn(async move { bg_state.votes.enrol(&bg_state, &bg_voter).await });
     let body = SessionView {
         authenticated: true,
         dev_mode: state.config.dev_mode,
