@@ -55,6 +55,16 @@ fn ballots(c: &mut Criterion) {
     });
     let mut tally = EncryptedTally::new(OPTIONS).unwrap();
     g.bench_function("tally_add", |b| b.iter(|| tally.add_ballot(black_box(&ballot)).unwrap()));
+    // What the runtime's `cast_ballot` runs natively through the host function.
+    let (ctx_bytes, tally_bytes) = (ctx.encode(), tally.encode());
+    g.bench_function("cast_ballot_bytes", |b| {
+        b.iter(|| {
+            cast_ballot_bytes(black_box(&ctx_bytes), &tally_bytes, black_box(&bytes), None).unwrap()
+        })
+    });
+    g.bench_function("cast_ballot_bytes_replacing", |b| {
+        b.iter(|| cast_ballot_bytes(&ctx_bytes, &tally_bytes, &bytes, Some(&bytes)).unwrap())
+    });
     g.finish();
 
     let mut g = c.benchmark_group("batch_100_ballots_5_options");

@@ -14,6 +14,10 @@
 //! * verification without an RNG as **one multi-scalar multiplication** per
 //!   ballot ([`EncryptedBallot::verify`]) or per batch ([`verify_batch`]), with
 //!   weights derived by hashing the complete proofs;
+//! * the byte forms a runtime keeps ([`BallotBytes`], [`TallyBytes`]: same
+//!   encoding and type, decoded for layout only) and the functions a node runs
+//!   natively for it ([`verify_ballot_bytes`], [`cast_ballot_bytes`]; exposed as
+//!   host functions by `electx-crypto-host`);
 //! * homomorphic tallying ([`EncryptedTally`]), decryption by baby-step
 //!   giant-step ([`BsgsTable`]) with a Chaum-Pedersen [`DecryptionProof`] per
 //!   option, and public verification ([`verify_tally`]).
@@ -108,6 +112,7 @@ mod msm;
 mod proofs;
 mod tally;
 pub mod transcript;
+mod wire;
 
 pub use ballot::{verify_batch, BallotContext, EncryptedBallot, TRACKER_DOMAIN};
 pub use bsgs::{BsgsTable, MAX_BABY_STEPS};
@@ -121,6 +126,7 @@ pub use proofs::{
     RangeChaumPedersenProof, SumProof,
 };
 pub use tally::{verify_tally, DecryptionContext, EncryptedTally};
+pub use wire::{cast_ballot_bytes, tally_update, verify_ballot_bytes, BallotBytes, TallyBytes};
 
 /// Maximum number of options of a ballot (and of a tally).
 pub const MAX_OPTIONS: u32 = 64;

@@ -77,6 +77,14 @@ impl EncryptedTally {
         self.combine(ballot.ciphertexts(), Ciphertext::sub)
     }
 
+    pub(crate) fn add_ciphertexts(&mut self, cts: &[Ciphertext]) -> Result<(), CryptoError> {
+        self.combine(cts, Ciphertext::add)
+    }
+
+    pub(crate) fn sub_ciphertexts(&mut self, cts: &[Ciphertext]) -> Result<(), CryptoError> {
+        self.combine(cts, Ciphertext::sub)
+    }
+
     fn combine(
         &mut self,
         other: &[Ciphertext],
