@@ -122,9 +122,11 @@ pub fn run() -> sc_cli::Result<()> {
                             `--features runtime-benchmarks`."
                             .into());
                     }
-                    cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(
-                        config.chain_spec,
-                    ))
+                    // The runtime imports ElectX's host functions: benchmarks measure them.
+                    cmd.run_with_spec::<
+                        sp_runtime::traits::HashingFor<Block>,
+                        electx_crypto_host::HostFunctions,
+                    >(Some(config.chain_spec))
                 }
                 BenchmarkCmd::Block(cmd) => {
                     let PartialComponents { client, .. } = service::new_partial(&config)?;

@@ -141,7 +141,10 @@ fn an_election_is_cast_tallied_by_the_offchain_worker_and_verified() {
     for (voter, choice) in voters.iter().zip(choices) {
         let ballot = ballot_for(&node, election, &pk, voter, choice);
         trackers.push(ballot.tracker());
-        let call = RuntimeCall::Voting(pallet_voting::Call::cast_ballot { election, ballot });
+        let call = RuntimeCall::Voting(pallet_voting::Call::cast_ballot {
+            election,
+            ballot: ballot.into(),
+        });
         tx::submit(&node, &tx::signed(&node, voter, call))
             .expect("a voter with no tokens votes for free");
     }
@@ -161,11 +164,12 @@ fn an_election_is_cast_tallied_by_the_offchain_worker_and_verified() {
     // Bad ballots never get into the pool: a second vote, an outsider, a copied ballot.
     let again = ballot_for(&node, election, &pk, &voters[0], 1);
     let call =
-        RuntimeCall::Voting(pallet_voting::Call::cast_ballot { election, ballot: again.clone() });
+        RuntimeCall::Voting(pallet_voting::Call::cast_ballot { election, ballot: (&again).into() });
     let err =
         tx::submit(&node, &tx::signed(&node, &voters[0], call)).expect_err("double vote refused");
     assert!(err.contains("Custom error"), "{err}");
-    let call = RuntimeCall::Voting(pallet_voting::Call::cast_ballot { election, ballot: again });
+    let call =
+        RuntimeCall::Voting(pallet_voting::Call::cast_ballot { election, ballot: again.into() });
     assert!(tx::submit(&node, &tx::signed(&node, &outsider, call)).is_err(), "outsider refused");
 
     // After the close the tallier's off-chain worker publishes a verified result.

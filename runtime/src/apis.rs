@@ -152,7 +152,7 @@ impl_runtime_apis! {
             Voting::api_election(id)
         }
         fn encrypted_tally(id: pallet_voting::ElectionId) -> Option<electx_crypto::EncryptedTally> {
-            pallet_voting::Tallies::<Runtime>::get(id)
+            pallet_voting::Tallies::<Runtime>::get(id).and_then(|t| t.to_tally().ok())
         }
         fn is_on_roll(id: pallet_voting::ElectionId, voter: AccountId) -> bool {
             pallet_voting::Roll::<Runtime>::contains_key(id, voter)

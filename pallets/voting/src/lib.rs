@@ -31,6 +31,17 @@
 //! an election at any block from state alone (events are not kept by pruned nodes). The
 //! per-voter [`VoteRecord`] keeps the ballot tracker a voter can check.
 //!
+//! ### Native cryptography (host functions)
+//!
+//! Inside the runtime a ballot stays bytes ([`electx_crypto::BallotBytes`], checked for
+//! layout only; same encoding and metadata type as `EncryptedBallot`), and so does the tally
+//! ([`electx_crypto::TallyBytes`]). Proof verification, the tally update and the tracker run
+//! in the node's native code through `electx-crypto-host` (`ballot::verify` for the pool,
+//! `ballot::cast` for dispatch), which every ElectX node registers; WASM curve arithmetic
+//! is ~9.5× slower. A ballot with a non-canonical point passes the layout check and is
+//! refused there with `InvalidBallot`. `cast_ballot` charges a re-vote's weight (the worst
+//! case) and refunds a first ballot down to `cast_first_ballot`.
+//!
 //! ### Fees and spam
 //!
 //! An eligible voter's ballots are free (`#[pallet::feeless_if]` with the runtime's
@@ -102,8 +113,8 @@ pub mod pallet {
     use super::*;
     use alloc::vec::Vec;
     use electx_crypto::{
-        BallotContext, CryptoError, DecryptionContext, DecryptionProof, ElectionPublicKey,
-        EncryptedBallot, EncryptedTally, MAX_OPTIONS,
+        BallotBytes, BallotContext, DecryptionContext, DecryptionProof, ElectionPublicKey,
+        EncryptedTally, TallyBytes, MAX_OPTIONS,
     };
     use frame_support::{
         dispatch::DispatchResult,
@@ -225,7 +236,7 @@ pub mod pallet {
         ElectionId,
         Blake2_128Concat,
         T::AccountId,
-        EncryptedBallot,
+        BallotBytes,
         OptionQuery,
     >;
 
@@ -250,7 +261,7 @@ pub mod pallet {
     /// The running encrypted tally of each election: the sum of the counted ballots.
     // `Twox64Concat`: chain-chosen ids.
     #[pallet::storage]
-    pub type Tallies<T> = StorageMap<_, Twox64Concat, ElectionId, EncryptedTally>;
+    pub type Tallies<T> = StorageMap<_, Twox64Concat, ElectionId, TallyBytes>;
 
     /// Verified results.
     // `Twox64Concat`: chain-chosen ids.
@@ -548,7 +559,7 @@ pub mod pallet {
         /// `BallotCast`, or `BallotReplaced` for a re-vote.
         #[pallet::call_index(4)]
         #[pallet::weight(T::WeightInfo::cast_ballot(ballot.option_count()))]
-        #[pallet::feeless_if(|origin: &OriginFor<T>, election: &ElectionId, _ballot: &EncryptedBallot| -> bool {
+        #[pallet::feeless_if(|origin: &OriginFor<T>, election: &ElectionId, _ballot: &BallotBytes| -> bool {
             match ensure_signed(origin.clone()) {
                 Ok(who) => Pallet::<T>::is_eligible(&who, *election),
                 Err(_) => false,
@@ -557,10 +568,15 @@ pub mod pallet {
         pub fn cast_ballot(
             origin: OriginFor<T>,
             election: ElectionId,
-            ballot: EncryptedBallot,
-        ) -> DispatchResult {
+            ballot: BallotBytes,
+        ) -> DispatchResultWithPostInfo {
             let who = ensure_signed(origin)?;
-            Self::try_cast_ballot(who, election, ballot)
+            let options = ballot.option_count();
+            let replaced = Self::try_cast_ballot(who, election, ballot)?;
+            // The weight charged up front is a re-vote's (the worst case); a first ballot
+            // subtracts nothing and refunds the difference, so blocks fit more of them.
+            let actual = (!replaced).then(|| T::WeightInfo::cast_first_ballot(options));
+            Ok(actual.into())
         }
 
         /// Submits the decrypted result of a closed election with its decryption proofs.
@@ -741,7 +757,7 @@ pub mod pallet {
             // All checks passed: write.
             OpeningAt::<T>::insert(e.opens_at, opening);
             ClosingAt::<T>::insert(e.closes_at, closing);
-            Tallies::<T>::insert(id, tally);
+            Tallies::<T>::insert(id, TallyBytes::from(tally));
             NextElectionId::<T>::put(next);
             Self::deposit_event(Event::ElectionCreated {
                 election: id,
@@ -841,36 +857,55 @@ pub mod pallet {
         pub fn check_ballot(
             who: &T::AccountId,
             election: ElectionId,
-            ballot: &EncryptedBallot,
+            ballot: &BallotBytes,
         ) -> Result<CheckedBallot<T>, Error<T>> {
             let e = Elections::<T>::get(election).ok_or(Error::<T>::UnknownElection)?;
             let record = Self::check_eligible(who, election, &e)?;
             ensure!(ballot.option_count() == e.option_count(), Error::<T>::WrongOptionCount);
             let ctx = Self::ballot_context(election, &e, who);
-            ballot.verify(&ctx).map_err(|err| match err {
-                CryptoError::WrongOptionCount { .. } => Error::<T>::WrongOptionCount,
-                _ => Error::<T>::InvalidBallot,
-            })?;
-            Ok((e, record))
+            // Natively, through the node's host function (see `electx-crypto-host`): decodes
+            // every point and scalar of the ballot and checks all its proofs.
+            match electx_crypto_host::ballot::verify(&ctx.encode(), ballot.as_bytes()) {
+                electx_crypto_host::VERIFY_OK => Ok((e, record)),
+                electx_crypto_host::VERIFY_WRONG_OPTION_COUNT => Err(Error::<T>::WrongOptionCount),
+                _ => Err(Error::<T>::InvalidBallot),
+            }
         }
 
+        /// Casts the ballot; returns whether it replaced an earlier one.
         fn try_cast_ballot(
             who: T::AccountId,
             election: ElectionId,
-            ballot: EncryptedBallot,
-        ) -> DispatchResult {
-            let (_e, record) = Self::check_ballot(&who, election, &ballot)?;
-            let mut tally = Tallies::<T>::get(election).ok_or(Error::<T>::UnknownElection)?;
-            let replaced = match &record {
+            ballot: BallotBytes,
+        ) -> Result<bool, DispatchError> {
+            let e = Elections::<T>::get(election).ok_or(Error::<T>::UnknownElection)?;
+            let record = Self::check_eligible(&who, election, &e)?;
+            ensure!(ballot.option_count() == e.option_count(), Error::<T>::WrongOptionCount);
+            let tally = Tallies::<T>::get(election).ok_or(Error::<T>::UnknownElection)?;
+            let (replaced, old) = match &record {
                 Some(r) => {
                     let old =
                         Ballots::<T>::get(election, &who).ok_or(Error::<T>::UnknownElection)?;
-                    tally.sub_ballot(&old).map_err(|_| Error::<T>::WrongOptionCount)?;
-                    Some(r.tracker)
+                    (Some(r.tracker), Some(old))
                 }
-                None => None,
+                None => (None, None),
             };
-            tally.add_ballot(&ballot).map_err(|_| Error::<T>::WrongOptionCount)?;
+            // Natively, through the node's host function (see `electx-crypto-host`): decodes
+            // the ballot (every point and scalar), checks all its proofs, and returns the
+            // tally + this ballot (− the replaced one) and the tracker.
+            let ctx = Self::ballot_context(election, &e, &who);
+            let old_bytes = old.as_ref().map(|b| b.as_bytes()).unwrap_or_default();
+            let (tally, tracker) = electx_crypto_host::ballot::cast(
+                &ctx.encode(),
+                tally.as_bytes(),
+                ballot.as_bytes(),
+                old_bytes,
+            )
+            .map_err(|code| match code {
+                electx_crypto_host::VERIFY_WRONG_OPTION_COUNT => Error::<T>::WrongOptionCount,
+                _ => Error::<T>::InvalidBallot,
+            })?;
+            let tally = TallyBytes::from_encoded(&tally).map_err(|_| Error::<T>::InvalidBallot)?;
             let ballots = match &record {
                 Some(r) => r.ballots.checked_add(1).ok_or(Error::<T>::TooManyBallots)?,
                 None => 1,
@@ -884,7 +919,6 @@ pub mod pallet {
             };
 
             // All checks passed: write.
-            let tracker = ballot.tracker();
             let now = frame_system::Pallet::<T>::block_number();
             Tallies::<T>::insert(election, tally);
             Ballots::<T>::insert(election, &who, ballot);
@@ -899,7 +933,7 @@ pub mod pallet {
                     tracker,
                 }),
             }
-            Ok(())
+            Ok(replaced.is_some())
         }
 
         /// Every check of `submit_tally`: used by dispatch and by `validate_unsigned`.
@@ -917,7 +951,10 @@ pub mod pallet {
                 counts.len() == options && proofs.len() == options,
                 Error::<T>::WrongResultLength
             );
-            let tally = Tallies::<T>::get(election).ok_or(Error::<T>::UnknownElection)?;
+            let tally = Tallies::<T>::get(election)
+                .ok_or(Error::<T>::UnknownElection)?
+                .to_tally()
+                .map_err(|_| Error::<T>::InvalidTallyProof)?;
             let ctx = Self::decryption_context(election, &e);
             electx_crypto::verify_tally(&ctx, &tally, counts, proofs)
                 .map_err(|_| Error::<T>::InvalidTallyProof)?;

@@ -162,7 +162,9 @@ impl<T: Config + CreateBare<Call<T>>> Pallet<T> {
             Err(MutateStorageError::ConcurrentModification(_)) => return TallierAction::Waiting,
         }
 
-        let Some(tally) = Tallies::<T>::get(id) else { return TallierAction::Failed };
+        let Some(tally) = Tallies::<T>::get(id).and_then(|t| t.to_tally().ok()) else {
+            return TallierAction::Failed;
+        };
         let ballots = u64::from(BallotCount::<T>::get(id));
         let ctx = Self::decryption_context(id, e);
         let mut rng = HashRng::from_node_entropy();

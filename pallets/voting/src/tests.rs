@@ -6,7 +6,7 @@
 #![allow(deprecated)]
 
 use crate::{mock::*, pallet::error_code, *};
-use electx_crypto::{ElectionSecretKey, EncryptedBallot};
+use electx_crypto::{BallotBytes, ElectionSecretKey, EncryptedBallot};
 use frame_support::{
     assert_noop, assert_ok,
     dispatch::{CheckIfFeeless, GetDispatchInfo},
@@ -80,16 +80,16 @@ fn run_to(n: u64) {
 }
 
 /// A valid single-choice ballot for `choice` by `voter` in election `id`.
-fn ballot_for(id: ElectionId, voter: u64, choice: u32) -> EncryptedBallot {
+fn ballot_for(id: ElectionId, voter: u64, choice: u32) -> BallotBytes {
     let e = Elections::<Test>::get(id).unwrap();
     let ctx = Voting::ballot_context(id, &e, &voter);
-    EncryptedBallot::encrypt_choice(&ctx, choice, &mut rng()).unwrap()
+    EncryptedBallot::encrypt_choice(&ctx, choice, &mut rng()).unwrap().into()
 }
 
 fn tally_result(id: ElectionId) -> (CountsOf<Test>, ProofsOf<Test>) {
     let e = Elections::<Test>::get(id).unwrap();
     let ctx = Voting::decryption_context(id, &e);
-    let tally = Tallies::<Test>::get(id).unwrap();
+    let tally = Tallies::<Test>::get(id).unwrap().to_tally().unwrap();
     let (counts, proofs) = secret().decrypt_tally(&ctx, &tally, 1_000, &mut rng()).unwrap();
     (counts.try_into().unwrap(), proofs.try_into().unwrap())
 }
@@ -425,6 +425,42 @@ fn cast_ballot_refuses_a_ballot_copied_to_another_voter_or_election() {
 }
 
 #[test]
+fn cast_ballot_refuses_malformed_points_that_pass_the_layout_check() {
+    // The call argument is decoded for layout only (`BallotBytes`); the points are checked
+    // by the native verification. A non-canonical point must be refused there, and the
+    // call must change nothing.
+    new_test_ext().execute_with(|| {
+        let id = create(2, false);
+        register(id, &[1]);
+        run_to(OPEN);
+        let good = ballot_for(id, 1, 0);
+        let mut bytes = good.as_bytes().to_vec();
+        // The field prime 2^255 - 19: not a canonical ristretto255 encoding.
+        let mut prime = [0xffu8; 32];
+        prime[0] = 0xed;
+        prime[31] = 0x7f;
+        bytes[1..33].copy_from_slice(&prime);
+        let bad = BallotBytes::from_encoded(&bytes).expect("layout is valid");
+        assert_noop!(
+            Voting::cast_ballot(RuntimeOrigin::signed(1), id, bad.clone()),
+            Error::<Test>::InvalidBallot
+        );
+        let code = |e: Error<Test>| InvalidTransaction::Custom(error_code::<Test>(&e));
+        assert_eq!(validate_ballot(1, id, bad), Err(code(Error::InvalidBallot)));
+        // A flipped bit in the last response scalar: still well formed, proof fails.
+        let mut bytes = good.as_bytes().to_vec();
+        let last = bytes.len() - 2;
+        bytes[last] ^= 0x01;
+        let bad = BallotBytes::from_encoded(&bytes).expect("layout is valid");
+        assert_noop!(
+            Voting::cast_ballot(RuntimeOrigin::signed(1), id, bad),
+            Error::<Test>::InvalidBallot
+        );
+        assert_ok!(Voting::cast_ballot(RuntimeOrigin::signed(1), id, good));
+    });
+}
+
+#[test]
 fn cast_ballot_refuses_a_wrong_option_count() {
     new_test_ext().execute_with(|| {
         let a = create(2, false);
@@ -446,10 +482,13 @@ fn revote_replaces_the_ballot_and_the_tally_counts_the_last_one() {
         register(id, &[1, 2]);
         run_to(OPEN);
         let first = ballot_for(id, 1, 0);
-        assert_ok!(Voting::cast_ballot(RuntimeOrigin::signed(1), id, first.clone()));
+        // A first ballot refunds down to `cast_first_ballot`; a re-vote pays the full weight.
+        let info = Voting::cast_ballot(RuntimeOrigin::signed(1), id, first.clone()).unwrap();
+        assert_eq!(info.actual_weight, Some(<() as WeightInfo>::cast_first_ballot(3)));
         assert_ok!(Voting::cast_ballot(RuntimeOrigin::signed(2), id, ballot_for(id, 2, 2)));
         let second = ballot_for(id, 1, 1);
-        assert_ok!(Voting::cast_ballot(RuntimeOrigin::signed(1), id, second.clone()));
+        let info = Voting::cast_ballot(RuntimeOrigin::signed(1), id, second.clone()).unwrap();
+        assert_eq!(info.actual_weight, None);
         System::assert_last_event(
             Event::BallotReplaced {
                 election: id,
@@ -546,7 +585,7 @@ fn submit_tally_refuses_a_forged_or_malformed_result() {
         let other = ElectionSecretKey::from_bytes(&[9u8; 32]).unwrap();
         let e = Elections::<Test>::get(id).unwrap();
         let ctx = Voting::decryption_context(id, &e);
-        let tally = Tallies::<Test>::get(id).unwrap();
+        let tally = Tallies::<Test>::get(id).unwrap().to_tally().unwrap();
         let bad = other.decrypt_tally(&ctx, &tally, 100, &mut rng());
         if let Ok((_, bad_proofs)) = bad {
             assert_noop!(
@@ -627,7 +666,7 @@ fn an_eligible_ballot_is_feeless_and_an_ineligible_one_is_not() {
 fn validate_ballot(
     who: u64,
     id: ElectionId,
-    ballot: EncryptedBallot,
+    ballot: BallotBytes,
 ) -> Result<(), InvalidTransaction> {
     let call: RuntimeCall = Call::<Test>::cast_ballot { election: id, ballot }.into();
     let info = call.get_dispatch_info();

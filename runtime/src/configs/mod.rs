@@ -36,9 +36,11 @@ parameter_types! {
         Weight::from_parts(2u64 * WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
         NORMAL_DISPATCH_RATIO,
     );
+    /// 8 MiB, 6 MiB of it for normal transactions: room for ≈ 3,800 five-option ballots
+    /// (≈ 1.65 KB each with signature) per block, above the 3,000-ballot goal.
     pub RuntimeBlockLength: frame_system::limits::BlockLength =
         frame_system::limits::BlockLength::builder()
-            .max_length(5 * 1024 * 1024)
+            .max_length(8 * 1024 * 1024)
             .modify_max_length_for_class(frame_support::dispatch::DispatchClass::Normal, |m| {
                 *m = NORMAL_DISPATCH_RATIO * *m
             })
