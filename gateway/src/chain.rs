@@ -7,6 +7,7 @@
 //! refuses to work against a node whose metadata differs from the committed one.
 
 use std::{
+    collections::HashMap,
     sync::{
         atomic::{AtomicBool, AtomicU64, Ordering},
         Arc,
@@ -211,6 +212,18 @@ pub struct PreparedBallot {
     pub tracker: String,
     /// The nonce used.
     pub nonce: u64,
+}
+
+/// The extrinsics of one block, as the ballot pipeline matches them.
+#[derive(Debug, Clone)]
+pub struct BlockTxs {
+    /// Block number.
+    pub number: u64,
+    /// Block hash (`0x…`).
+    pub hash: String,
+    /// Each extrinsic: hash (`0x…`), index in the block, and the dispatch error's name if it
+    /// failed.
+    pub txs: Vec<(String, u64, Option<String>)>,
 }
 
 /// Where a submitted transaction got to.
@@ -625,6 +638,60 @@ impl Chain {
             }
         }
         Err(ChainError::Unavailable)
+    }
+
+    /// Submits a signed extrinsic to the node's pool without following it (the ballot
+    /// pipeline finds it in blocks with [`Chain::block_txs`]). An extrinsic the pool already
+    /// holds counts as submitted.
+    pub async fn submit(&self, extrinsic: &[u8]) -> Result<(), ChainError> {
+        let client = self.client().await?;
+        let at = client.at_current_block().await.map_err(ChainError::other)?;
+        let tx = at.transactions().from_bytes(extrinsic.to_vec());
+        match tx.submit().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let message = e.to_string();
+                if message.contains("Already Imported") || message.contains("Temporarily banned") {
+                    return Ok(());
+                }
+                Err(self.rejection(message))
+            }
+        }
+    }
+
+    /// Reads block `number` (of the best chain; final once at or below the finalized
+    /// number): every extrinsic's hash and index, and which failed with what error.
+    pub async fn block_txs(&self, number: u64) -> Result<BlockTxs, ChainError> {
+        use electx::runtime_types::sp_runtime::DispatchError;
+        let client = self.client().await?;
+        let at = client.at_block(number).await.map_err(ChainError::other)?;
+        let extrinsics = at.extrinsics().fetch().await.map_err(ChainError::other)?;
+        let events = at.events().fetch().await.map_err(ChainError::other)?;
+        let voting = at.metadata().pallet_by_name("Voting").map(|p| p.error_index());
+        let mut failed: HashMap<u32, String> = HashMap::new();
+        for event in events.iter().filter_map(Result::ok) {
+            let subxt::events::Phase::ApplyExtrinsic(i) = event.phase() else { continue };
+            let Some(Ok(f)) = event.decode_fields_as::<electx::system::events::ExtrinsicFailed>()
+            else {
+                continue;
+            };
+            let name = match f.dispatch_error {
+                DispatchError::Module(m) if Some(m.index) == voting => {
+                    voting_error_name(m.error[0]).unwrap_or("Voting").to_owned()
+                }
+                other => format!("{other:?}"),
+            };
+            failed.insert(i, name);
+        }
+        let txs = extrinsics
+            .iter()
+            .filter_map(Result::ok)
+            .map(|e| {
+                let index = e.index() as u32;
+                (hex0x(e.hash().as_ref()), u64::from(index), failed.remove(&index))
+            })
+            .collect();
+        Ok(BlockTxs { number, hash: hex0x(at.block_hash().as_ref()), txs })
     }
 
     async fn index_in_block(

@@ -3,7 +3,10 @@
 //!
 //! A ballot is encrypted and signed once, when the voter asks; the signed extrinsic is stored
 //! with status `pending` before anything is submitted. Workers then submit exactly those
-//! bytes and follow them (`pending` → `in_block` → `finalized`). Because the transaction is
+//! bytes to the node's pool, and one block follower reads each new best and finalized block
+//! once and matches its extrinsics by hash (`pending` → `in_block` → `finalized`), so the
+//! cost per ballot does not grow with blocks of thousands of ballots and no per-ballot
+//! subscription is held on the node. Because the transaction is
 //! fixed (same signature, same nonce), submitting it again after a gateway restart or a node
 //! outage can never put two ballots on chain: the chain either has it (we find it and
 //! finalize the receipt) or does not (we submit it again).
@@ -11,7 +14,7 @@
 use std::{
     collections::{HashMap, HashSet},
     sync::{Arc, Mutex},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use serde::Serialize;
@@ -30,6 +33,48 @@ use crate::{
 /// Largest `register_voters` batch (the runtime's `MaxVotersPerCall`).
 pub const ROLL_BATCH: usize = 500;
 
+/// A submitted ballot not seen in a finalized block after this long is looked up on chain
+/// and submitted again (the pool may have dropped it, e.g. across a node restart).
+const RESUBMIT_AFTER: Duration = Duration::from_secs(60);
+
+/// The follower reads at most this many blocks back after a gap (a node's state — and so
+/// its events — is pruned after 256 blocks); older ballots are reconciled by the sweep.
+const MAX_CATCH_UP: u64 = 200;
+
+/// Most votes the sweep re-drives per round.
+const SWEEP_BATCH: usize = 500;
+
+/// Ballots submitted to the pool and not yet seen in a finalized block.
+#[derive(Default)]
+struct Submitted {
+    /// Extrinsic hash → vote id.
+    by_hash: HashMap<String, String>,
+    /// Vote id → (extrinsic hash, when submitted).
+    by_vote: HashMap<String, (String, Instant)>,
+}
+
+impl Submitted {
+    fn insert(&mut self, hash: String, vote: String) {
+        self.by_hash.insert(hash.clone(), vote.clone());
+        self.by_vote.insert(vote, (hash, Instant::now()));
+    }
+
+    fn remove_hash(&mut self, hash: &str) -> Option<String> {
+        let vote = self.by_hash.remove(hash)?;
+        self.by_vote.remove(&vote);
+        Some(vote)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.by_hash.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.by_hash.clear();
+        self.by_vote.clear();
+    }
+}
+
 /// Work for the pipeline.
 #[derive(Debug)]
 enum Job {
@@ -45,6 +90,8 @@ pub struct VoteQueue {
     tx: mpsc::UnboundedSender<Job>,
     rx: Arc<Mutex<Option<mpsc::UnboundedReceiver<Job>>>>,
     in_flight: Arc<Mutex<HashSet<String>>>,
+    /// Ballots in the pool, waiting for a block.
+    submitted: Arc<Mutex<Submitted>>,
     roll_changed: Arc<Notify>,
 }
 
@@ -62,7 +109,30 @@ impl VoteQueue {
             tx,
             rx: Arc::new(Mutex::new(Some(rx))),
             in_flight: Default::default(),
+            submitted: Default::default(),
             roll_changed: Arc::new(Notify::new()),
+        }
+    }
+
+    fn lock_submitted(&self) -> std::sync::MutexGuard<'_, Submitted> {
+        self.submitted.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether a vote is being worked on, or waits in the pool for a block (and was
+    /// submitted recently enough not to be looked up again).
+    fn is_waiting(&self, id: &str) -> bool {
+        if self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).contains(id) {
+            return true;
+        }
+        let mut submitted = self.lock_submitted();
+        match submitted.by_vote.get(id) {
+            Some((_, at)) if at.elapsed() <= RESUBMIT_AFTER => true,
+            Some((hash, _)) => {
+                let hash = hash.clone();
+                submitted.remove_hash(&hash);
+                false
+            }
+            None => false,
         }
     }
 
@@ -208,6 +278,7 @@ pub fn spawn_workers(state: &AppState) {
             }
         }
     });
+    tokio::spawn(follow_blocks(state.clone()));
     let s = state.clone();
     tokio::spawn(async move {
         loop {
@@ -224,8 +295,22 @@ async fn sweep(state: &AppState) -> Result<(), crate::error::AppError> {
     if !state.chain.status().connected {
         return Ok(());
     }
-    for v in db::unsettled_votes(&state.db).await? {
-        spawn_vote(state, v.id);
+    let rows = sqlx::query(
+        "SELECT id FROM votes WHERE status IN ('pending', 'in_block') ORDER BY created_at",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    let mut driven = 0;
+    for row in rows {
+        let id: String = row.try_get("id")?;
+        if state.votes.is_waiting(&id) {
+            continue;
+        }
+        spawn_vote(state, id);
+        driven += 1;
+        if driven == SWEEP_BATCH {
+            break;
+        }
     }
     let rows = sqlx::query(
         "SELECT election_id, voter_id FROM roll_entries WHERE status = 'pending' AND updated_at < $1",
@@ -335,7 +420,8 @@ fn spawn_vote(state: &AppState, id: String) {
     });
 }
 
-/// Drives one vote as far as it can go now. Returns an error when it should be retried later.
+/// Drives one vote as far as it can go now: to the pool, or to its receipt if the chain
+/// already has it. Returns an error when it should be retried later.
 async fn process_vote(state: &AppState, id: &str) -> Result<(), String> {
     let Some(vote) = db::vote_by_id(&state.db, id).await.map_err(|e| e.to_string())? else {
         return Ok(());
@@ -345,8 +431,9 @@ async fn process_vote(state: &AppState, id: &str) -> Result<(), String> {
     }
     let election = vote.election_id as u32;
     let account = state.accounts.account_bytes(&vote.voter_id);
-    // Already on chain (submitted before a restart)? Then only the receipt is missing.
-    if reconcile(state, &vote, account).await? {
+    // Submitted before (a restart, a dropped transaction)? If it is on chain, only the
+    // receipt is missing. A vote never submitted cannot be there.
+    if vote.attempts > 0 && reconcile(state, &vote, account).await? {
         return Ok(());
     }
     ensure_on_roll(state, election, &vote.voter_id, account).await?;
@@ -354,58 +441,136 @@ async fn process_vote(state: &AppState, id: &str) -> Result<(), String> {
         .bind(id.to_owned())
         .execute(&state.db)
         .await;
-    let db_pool = state.db.clone();
-    let vote_id = id.to_owned();
-    let (progress_tx, mut progress_rx) = mpsc::unbounded_channel();
-    let writer = tokio::spawn(async move {
-        while let Some(Progress::InBlock { hash }) = progress_rx.recv().await {
-            let _ = db::update_vote_status(
-                &db_pool,
-                &vote_id,
-                "in_block",
-                None,
-                Some(hash),
-                None,
-                None,
-            )
-            .await;
-        }
-    });
-    let outcome = state
-        .chain
-        .submit_and_follow(&vote.extrinsic, move |p| {
-            let _ = progress_tx.send(p);
-        })
-        .await;
-    let _ = writer.await;
-    match outcome {
-        Ok(Progress::Finalized { number, hash, index }) => {
-            finalize(state, id, number as i64, hash, index.map(|i| i as i64)).await?;
-            Ok(())
-        }
-        Ok(Progress::InBlock { .. }) => Err("not finalized".into()),
-        Err(ChainError::Unavailable) | Err(ChainError::Other(_)) => Err("chain unavailable".into()),
-        Err(ChainError::Rejected { error }) | Err(ChainError::DispatchFailed(error)) => {
-            // The pool may refuse it because it is already in (Stale nonce, AlreadyVoted after
-            // our own inclusion): look at the chain before calling it failed.
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            if reconcile(state, &vote, account).await? {
-                return Ok(());
+    // Recorded before submitting, so the follower cannot miss the block that includes it.
+    state.votes.lock_submitted().insert(vote.tx_hash.clone(), id.to_owned());
+    match state.chain.submit(&vote.extrinsic).await {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            state.votes.lock_submitted().remove_hash(&vote.tx_hash);
+            match e {
+                ChainError::Unavailable | ChainError::Other(_) => Err("chain unavailable".into()),
+                ChainError::Rejected { error } | ChainError::DispatchFailed(error) => {
+                    refused(state, &vote, account, &error).await
+                }
             }
-            let code = match error.as_str() {
-                "AlreadyVoted" | "TooManyBallots" => "already_voted",
-                "ElectionNotOpen" => "election_not_open",
-                "NotOnRoll" => return Err("not on roll yet".into()),
-                // A stale nonce not explained by our own ballot: the finalized state may lag.
-                "Stale" if vote.attempts < 5 => return Err("stale; rechecking".into()),
-                _ => "rejected",
-            };
-            tracing::info!(vote = %id, reason = %error, "ballot refused by the chain");
-            db::update_vote_status(&state.db, id, "failed", None, None, None, Some(code))
-                .await
-                .map_err(|e| e.to_string())?;
-            Metrics::count(&state.metrics.ballots, "failed");
-            Ok(())
+        }
+    }
+}
+
+/// The chain refused a ballot (in the pool, or at dispatch): records why, unless the
+/// refusal is explained by the ballot being on chain already or is worth retrying.
+async fn refused(
+    state: &AppState,
+    vote: &VoteRow,
+    account: [u8; 32],
+    error: &str,
+) -> Result<(), String> {
+    // The pool may refuse it because it is already in (Stale nonce, AlreadyVoted after our
+    // own inclusion): look at the chain before calling it failed.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    if reconcile(state, vote, account).await? {
+        return Ok(());
+    }
+    let code = match error {
+        "AlreadyVoted" | "TooManyBallots" => "already_voted",
+        "ElectionNotOpen" => "election_not_open",
+        "NotOnRoll" => return Err("not on roll yet".into()),
+        // A stale nonce not explained by our own ballot: the finalized state may lag.
+        "Stale" if vote.attempts < 5 => return Err("stale; rechecking".into()),
+        _ => "rejected",
+    };
+    tracing::info!(vote = %vote.id, reason = %error, "ballot refused by the chain");
+    db::update_vote_status(&state.db, &vote.id, "failed", None, None, None, Some(code))
+        .await
+        .map_err(|e| e.to_string())?;
+    Metrics::count(&state.metrics.ballots, "failed");
+    Ok(())
+}
+
+/// Reads every new best and finalized block once and settles the submitted ballots it
+/// holds: `in_block` from best blocks, the receipt (or the failure) from finalized ones.
+async fn follow_blocks(state: AppState) {
+    let (mut next_best, mut next_final) = (0u64, 0u64);
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let status = state.chain.status();
+        if !status.connected {
+            // The node may have restarted with an empty pool: let the sweep look each
+            // submitted ballot up on chain and submit it again once reconnected.
+            state.votes.lock_submitted().clear();
+            next_final = 0;
+            continue;
+        }
+        if status.finalized == 0 {
+            continue;
+        }
+        if next_final == 0 || state.votes.lock_submitted().is_empty() {
+            // Nothing to look for: skip ahead (anything submitted later is in a later block).
+            next_final = status.finalized + 1;
+            next_best = next_best.max(status.best + 1);
+            continue;
+        }
+        next_final = next_final.max(status.finalized.saturating_sub(MAX_CATCH_UP));
+        next_best = next_best.max(next_final);
+        while next_best <= status.best {
+            let Ok(block) = state.chain.block_txs(next_best).await else { break };
+            mark_in_block(&state, &block).await;
+            next_best += 1;
+        }
+        while next_final <= status.finalized {
+            let Ok(block) = state.chain.block_txs(next_final).await else { break };
+            settle(&state, &block).await;
+            next_final += 1;
+        }
+    }
+}
+
+async fn mark_in_block(state: &AppState, block: &chain::BlockTxs) {
+    let found: Vec<String> = {
+        let submitted = state.votes.lock_submitted();
+        block.txs.iter().filter_map(|(h, _, _)| submitted.by_hash.get(h).cloned()).collect()
+    };
+    for id in found {
+        let _ = sqlx::query(
+            "UPDATE votes SET status = 'in_block', block_hash = $1, updated_at = $2 \
+             WHERE id = $3 AND status = 'pending'",
+        )
+        .bind(block.hash.clone())
+        .bind(db::now_ms())
+        .bind(id)
+        .execute(&state.db)
+        .await;
+    }
+}
+
+async fn settle(state: &AppState, block: &chain::BlockTxs) {
+    let found: Vec<(String, u64, Option<String>)> = {
+        let mut submitted = state.votes.lock_submitted();
+        block
+            .txs
+            .iter()
+            .filter_map(|(h, index, failed)| {
+                submitted.remove_hash(h).map(|id| (id, *index, failed.clone()))
+            })
+            .collect()
+    };
+    for (id, index, failed) in found {
+        match failed {
+            None => {
+                let number = block.number as i64;
+                if let Err(e) =
+                    finalize(state, &id, number, block.hash.clone(), Some(index as i64)).await
+                {
+                    tracing::warn!(error = %e, "could not record a finalized ballot");
+                }
+            }
+            Some(error) => {
+                let Ok(Some(vote)) = db::vote_by_id(&state.db, &id).await else { continue };
+                let account = state.accounts.account_bytes(&vote.voter_id);
+                if let Err(e) = refused(state, &vote, account, &error).await {
+                    tracing::debug!(error = %e, "vote will be retried");
+                }
+            }
         }
     }
 }
