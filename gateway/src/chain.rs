@@ -264,12 +264,8 @@ struct Inner {
     finalized: AtomicU64,
     registrar: Option<Keypair>,
     sudo: Option<Keypair>,
-    /// Signing and submitting a registrar/sudo transaction is one step at a time; waiting
-    /// for finality is not.
+    /// One registrar/sudo transaction at a time keeps their nonces simple.
     signer_lock: Mutex<()>,
-    /// The registrar's next nonce as far as this gateway knows (its transactions may still
-    /// be in the pool, which the finalized state does not show).
-    registrar_nonce: Mutex<Option<u64>>,
     fatal: watch::Sender<Option<String>>,
     metrics: Arc<Metrics>,
     genesis: std::sync::OnceLock<[u8; 32]>,
@@ -316,7 +312,6 @@ impl Chain {
                 registrar,
                 sudo,
                 signer_lock: Mutex::new(()),
-                registrar_nonce: Mutex::new(None),
                 fatal,
                 metrics,
                 genesis: std::sync::OnceLock::new(),
@@ -608,26 +603,14 @@ impl Chain {
     pub async fn submit_and_follow(
         &self,
         extrinsic: &[u8],
-        on_progress: impl FnMut(Progress) + Send,
-    ) -> Result<Progress, ChainError> {
-        self.submit_and_follow_releasing(extrinsic, on_progress, || {}).await
-    }
-
-    /// As [`Chain::submit_and_follow`], calling `accepted` once the pool has taken the
-    /// transaction (or refused it).
-    async fn submit_and_follow_releasing(
-        &self,
-        extrinsic: &[u8],
         mut on_progress: impl FnMut(Progress) + Send,
-        accepted: impl FnOnce() + Send,
     ) -> Result<Progress, ChainError> {
         let client = self.client().await?;
         let at = client.at_current_block().await.map_err(ChainError::other)?;
         let tx = at.transactions().from_bytes(extrinsic.to_vec());
         let tx_hash = tx.hash();
-        let submitted = tx.submit_and_watch().await;
-        accepted();
-        let mut progress = submitted.map_err(|e| self.rejection(e.to_string()))?;
+        let mut progress =
+            tx.submit_and_watch().await.map_err(|e| self.rejection(e.to_string()))?;
         while let Some(status) = progress.next().await {
             match status.map_err(|e| self.rejection(e.to_string()))? {
                 TransactionStatus::InBestBlock(b) => {
@@ -769,8 +752,7 @@ impl Chain {
     }
 
     /// Puts `accounts` on election `id`'s roll with the registrar account, waiting until the
-    /// transaction is in a finalized block. Several calls may wait for finality at once: the
-    /// registrar's nonces are handed out here, one signing and submission at a time.
+    /// transaction is in a finalized block.
     pub async fn register_voters(&self, id: u32, accounts: &[[u8; 32]]) -> Result<(), ChainError> {
         let registrar = self
             .inner
@@ -780,29 +762,17 @@ impl Chain {
         use electx::runtime_types::bounded_collections::bounded_vec::BoundedVec;
         let voters = BoundedVec(accounts.iter().map(|a| subxt::utils::AccountId32(*a)).collect());
         let call = electx::tx().voting().register_voters(id, voters);
-        let guard = self.inner.signer_lock.lock().await;
+        let _guard = self.inner.signer_lock.lock().await;
         let client = self.client().await?;
         let at = client.at_current_block().await.map_err(ChainError::other)?;
-        let mut txs = at.transactions();
-        let on_chain =
-            txs.account_nonce(&registrar.public_key().into()).await.map_err(ChainError::other)?;
-        let mut next = self.inner.registrar_nonce.lock().await;
-        let nonce = next.map_or(on_chain, |n| n.max(on_chain));
-        let signed = txs
-            .create_signed(&call, registrar, Params::new().mortal(64).nonce(nonce).build())
+        let signed = at
+            .transactions()
+            .create_signed(&call, registrar, Params::new().mortal(64).build())
             .await
             .map_err(ChainError::other)?;
         let bytes = signed.into_encoded();
-        drop(txs);
         drop(at);
-        // Assume the pool takes it; a refusal below forgets the local count.
-        *next = Some(nonce + 1);
-        drop(next);
-        let result = self.submit_and_follow_releasing(&bytes, |_| {}, move || drop(guard)).await;
-        if matches!(result, Err(ChainError::Rejected { .. })) {
-            *self.inner.registrar_nonce.lock().await = None;
-        }
-        result.map(|_| ())
+        self.submit_and_follow(&bytes, |_| {}).await.map(|_| ())
     }
 
     /// Creates an election through `sudo`; returns its id and the block hash.

@@ -33,9 +33,6 @@ use crate::{
 /// Largest `register_voters` batch (the runtime's `MaxVotersPerCall`).
 pub const ROLL_BATCH: usize = 500;
 
-/// Most `register_voters` transactions waiting for finality at once.
-const ROLL_IN_FLIGHT: usize = 8;
-
 /// A submitted ballot not seen in a finalized block after this long is looked up on chain
 /// and submitted again (the pool may have dropped it, e.g. across a node restart).
 const RESUBMIT_AFTER: Duration = Duration::from_secs(60);
@@ -339,10 +336,8 @@ async fn sweep(state: &AppState) -> Result<(), crate::error::AppError> {
 }
 
 /// Collects enrolments for up to half a second (or a full batch) per election, then submits
-/// one `register_voters` per election; up to [`ROLL_IN_FLIGHT`] of them wait for finality at
-/// once.
+/// one `register_voters` per election.
 async fn roll_batcher(state: AppState, mut rx: mpsc::UnboundedReceiver<(u32, String, [u8; 32])>) {
-    let slots = Arc::new(tokio::sync::Semaphore::new(ROLL_IN_FLIGHT));
     loop {
         let Some(first) = rx.recv().await else { return };
         let mut batch: HashMap<u32, Vec<(String, [u8; 32])>> = HashMap::new();
@@ -358,13 +353,7 @@ async fn roll_batcher(state: AppState, mut rx: mpsc::UnboundedReceiver<(u32, Str
             entries.sort();
             entries.dedup();
             for chunk in entries.chunks(ROLL_BATCH) {
-                // Up to ROLL_IN_FLIGHT batches wait for finality at once.
-                let Ok(permit) = slots.clone().acquire_owned().await else { return };
-                let (state, chunk) = (state.clone(), chunk.to_vec());
-                tokio::spawn(async move {
-                    register_chunk(&state, election, &chunk).await;
-                    drop(permit);
-                });
+                register_chunk(&state, election, chunk).await;
             }
         }
     }
