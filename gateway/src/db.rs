@@ -182,17 +182,6 @@ pub async fn votes_of(pool: &AnyPool, voter_id: &str) -> AppResult<Vec<VoteRow>>
     Ok(rows.iter().map(vote_from).collect::<Result<_, _>>()?)
 }
 
-/// Votes that are not settled yet (pending or in a non-final block), oldest first.
-pub async fn unsettled_votes(pool: &AnyPool) -> AppResult<Vec<VoteRow>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {VOTE_COLUMNS} FROM votes WHERE status IN ('pending', 'in_block') \
-         ORDER BY created_at"
-    ))
-    .fetch_all(pool)
-    .await?;
-    Ok(rows.iter().map(vote_from).collect::<Result<_, _>>()?)
-}
-
 /// Sets a vote's status and receipt fields.
 pub async fn update_vote_status(
     pool: &AnyPool,

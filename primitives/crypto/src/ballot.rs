@@ -33,6 +33,14 @@ use crate::{
 /// Domain prefix of the ballot tracker hash.
 pub const TRACKER_DOMAIN: &[u8] = b"electx-ballot-tracker-v1";
 
+/// `SHA-256(TRACKER_DOMAIN ‖ encoded ballot)`: the one definition of the tracker.
+pub(crate) fn tracker_of(encoded: &[u8]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update(TRACKER_DOMAIN);
+    h.update(encoded);
+    h.finalize().into()
+}
+
 /// Everything a ballot's proofs are bound to. A ballot verifies under exactly
 /// one context.
 #[derive(
@@ -207,10 +215,7 @@ impl EncryptedBallot {
     /// every toolbox a voter may use to recompute it. Since the proofs bind the
     /// ballot to its context (voter, election, chain), so does the tracker.
     pub fn tracker(&self) -> [u8; 32] {
-        let mut h = Sha256::new();
-        h.update(TRACKER_DOMAIN);
-        h.update(self.encode());
-        h.finalize().into()
+        tracker_of(&self.encode())
     }
 
     /// The k ciphertexts, one per option.

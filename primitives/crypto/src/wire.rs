@@ -17,13 +17,13 @@
 
 use alloc::vec::Vec;
 use codec::{
-    Compact, Decode, DecodeWithMemTracking, Encode, EncodeLike, Input, MaxEncodedLen, Output,
+    Compact, Decode, DecodeAll, DecodeWithMemTracking, Encode, EncodeLike, Input, MaxEncodedLen,
+    Output,
 };
 use scale_info::{Type, TypeInfo};
-use sha2::{Digest, Sha256};
 
 use crate::{
-    ballot::TRACKER_DOMAIN, ciphertext::Ciphertext, error::CryptoError, group::decode_bounded_vec,
+    ballot::tracker_of, ciphertext::Ciphertext, error::CryptoError, group::decode_bounded_vec,
     BallotContext, EncryptedBallot, EncryptedTally, MAX_OPTIONS,
 };
 
@@ -35,6 +35,11 @@ const OPTION_PROOF_LEN: usize = 224;
 const CONSTANT_PROOF_LEN: usize = 96;
 /// Encoded size of one `RangeBranch`.
 const RANGE_BRANCH_LEN: usize = 128;
+
+/// Decodes all of `bytes` as a `T` (nothing left over), or fails with `err`.
+fn decode_exact<T: Decode>(mut bytes: &[u8], err: CryptoError) -> Result<T, CryptoError> {
+    T::decode_all(&mut bytes).map_err(|_| err)
+}
 
 /// Appends the compact length prefix and `n * item` bytes read from `input`.
 fn take_vec<I: Input>(
@@ -81,11 +86,8 @@ pub struct BallotBytes {
 
 impl BallotBytes {
     /// Parses the layout of an encoded ballot (see the type's documentation).
-    pub fn from_encoded(mut bytes: &[u8]) -> Result<Self, CryptoError> {
-        let ballot = Self::decode(&mut bytes).map_err(|_| CryptoError::InvalidEncoding)?;
-        if !bytes.is_empty() {
-            return Err(CryptoError::InvalidEncoding);
-        }
+    pub fn from_encoded(bytes: &[u8]) -> Result<Self, CryptoError> {
+        let ballot = decode_exact::<Self>(bytes, CryptoError::InvalidEncoding)?;
         Ok(ballot)
     }
 
@@ -101,20 +103,13 @@ impl BallotBytes {
 
     /// The ballot tracker, equal to [`EncryptedBallot::tracker`] of the decoded ballot.
     pub fn tracker(&self) -> [u8; 32] {
-        let mut h = Sha256::new();
-        h.update(TRACKER_DOMAIN);
-        h.update(&self.bytes);
-        h.finalize().into()
+        tracker_of(&self.bytes)
     }
 
     /// Decodes the full ballot, checking every point and scalar.
     pub fn to_ballot(&self) -> Result<EncryptedBallot, CryptoError> {
-        let mut input = self.bytes.as_slice();
         let ballot =
-            EncryptedBallot::decode(&mut input).map_err(|_| CryptoError::InvalidEncoding)?;
-        if !input.is_empty() {
-            return Err(CryptoError::InvalidEncoding);
-        }
+            decode_exact::<EncryptedBallot>(self.bytes.as_slice(), CryptoError::InvalidEncoding)?;
         Ok(ballot)
     }
 }
@@ -210,20 +205,14 @@ impl TallyBytes {
 
     /// Decodes the full tally, checking every point.
     pub fn to_tally(&self) -> Result<EncryptedTally, CryptoError> {
-        let mut input = self.bytes.as_slice();
-        let tally = EncryptedTally::decode(&mut input).map_err(|_| CryptoError::InvalidEncoding)?;
-        if !input.is_empty() {
-            return Err(CryptoError::InvalidEncoding);
-        }
+        let tally =
+            decode_exact::<EncryptedTally>(self.bytes.as_slice(), CryptoError::InvalidEncoding)?;
         Ok(tally)
     }
 
     /// Parses the layout of an encoded tally.
-    pub fn from_encoded(mut bytes: &[u8]) -> Result<Self, CryptoError> {
-        let tally = Self::decode(&mut bytes).map_err(|_| CryptoError::InvalidEncoding)?;
-        if !bytes.is_empty() {
-            return Err(CryptoError::InvalidEncoding);
-        }
+    pub fn from_encoded(bytes: &[u8]) -> Result<Self, CryptoError> {
+        let tally = decode_exact::<Self>(bytes, CryptoError::InvalidEncoding)?;
         Ok(tally)
     }
 }
@@ -291,16 +280,8 @@ impl TypeInfo for TallyBytes {
 /// [`EncryptedBallot::verify`]. This is what the `electx-crypto-host` host
 /// function runs natively.
 pub fn verify_ballot_bytes(ctx: &[u8], ballot: &[u8]) -> Result<(), CryptoError> {
-    let mut input = ctx;
-    let ctx = BallotContext::decode(&mut input).map_err(|_| CryptoError::InvalidContext)?;
-    if !input.is_empty() {
-        return Err(CryptoError::InvalidContext);
-    }
-    let mut input = ballot;
-    let ballot = EncryptedBallot::decode(&mut input).map_err(|_| CryptoError::InvalidEncoding)?;
-    if !input.is_empty() {
-        return Err(CryptoError::InvalidEncoding);
-    }
+    let ctx = decode_exact::<BallotContext>(ctx, CryptoError::InvalidContext)?;
+    let ballot = decode_exact::<EncryptedBallot>(ballot, CryptoError::InvalidEncoding)?;
     ballot.verify(&ctx)
 }
 
@@ -315,30 +296,15 @@ pub fn cast_ballot_bytes(
     ballot: &[u8],
     replaced: Option<&[u8]>,
 ) -> Result<(Vec<u8>, [u8; 32]), CryptoError> {
-    let mut input = ctx;
-    let ctx = BallotContext::decode(&mut input).map_err(|_| CryptoError::InvalidContext)?;
-    if !input.is_empty() {
-        return Err(CryptoError::InvalidContext);
-    }
-    let mut input = ballot;
-    let decoded = EncryptedBallot::decode(&mut input).map_err(|_| CryptoError::InvalidEncoding)?;
-    if !input.is_empty() {
-        return Err(CryptoError::InvalidEncoding);
-    }
+    let ctx = decode_exact::<BallotContext>(ctx, CryptoError::InvalidContext)?;
+    let decoded = decode_exact::<EncryptedBallot>(ballot, CryptoError::InvalidEncoding)?;
     decoded.verify(&ctx)?;
-    let mut input = tally;
-    let mut sum = EncryptedTally::decode(&mut input).map_err(|_| CryptoError::InvalidEncoding)?;
-    if !input.is_empty() {
-        return Err(CryptoError::InvalidEncoding);
-    }
+    let mut sum = decode_exact::<EncryptedTally>(tally, CryptoError::InvalidEncoding)?;
     if let Some(old) = replaced {
         sum.sub_ciphertexts(&ballot_ciphertexts(old)?)?;
     }
     sum.add_ciphertexts(decoded.ciphertexts())?;
-    let mut h = Sha256::new();
-    h.update(TRACKER_DOMAIN);
-    h.update(ballot);
-    Ok((sum.encode(), h.finalize().into()))
+    Ok((sum.encode(), tracker_of(ballot)))
 }
 
 /// The ciphertexts at the head of an encoded ballot (the rest is not read).
@@ -351,11 +317,7 @@ fn ballot_ciphertexts(ballot: &[u8]) -> Result<Vec<Ciphertext>, CryptoError> {
 /// subtracts those of `sub` (a replaced ballot), returning the new encoded
 /// tally. Only the ciphertexts are decoded; the caller has verified the ballots.
 pub fn tally_update(tally: &[u8], add: &[u8], sub: Option<&[u8]>) -> Result<Vec<u8>, CryptoError> {
-    let mut input = tally;
-    let mut tally = EncryptedTally::decode(&mut input).map_err(|_| CryptoError::InvalidEncoding)?;
-    if !input.is_empty() {
-        return Err(CryptoError::InvalidEncoding);
-    }
+    let mut tally = decode_exact::<EncryptedTally>(tally, CryptoError::InvalidEncoding)?;
     if let Some(old) = sub {
         tally.sub_ciphertexts(&ballot_ciphertexts(old)?)?;
     }
