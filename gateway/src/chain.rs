@@ -12,13 +12,19 @@ use std::{
         atomic::{AtomicBool, AtomicU64, Ordering},
         Arc,
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use codec::{Decode, Encode};
 use electx_crypto::{BallotContext, DecryptionContext, EncryptedBallot, EncryptedTally};
 use subxt::{
-    config::polkadot::PolkadotExtrinsicParamsBuilder as Params, tx::TransactionStatus,
+    backend::LegacyBackend,
+    config::{
+        polkadot::PolkadotExtrinsicParamsBuilder as Params, substrate::SpecVersionForRange,
+        RpcConfigFor,
+    },
+    rpcs::{LegacyRpcMethods, RpcClient},
+    tx::TransactionStatus,
     OnlineClient, PolkadotConfig,
 };
 use subxt_signer::{sr25519::Keypair, DeriveJunction, SecretUri};
@@ -54,6 +60,11 @@ use crate::metrics::Metrics;
 pub mod electx {}
 
 type Client = OnlineClient<PolkadotConfig>;
+type Rpc = LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>;
+
+/// How long the ballot path may reuse an election read from the chain (its phase changes
+/// at block boundaries; the chain itself refuses a ballot that arrives too late).
+pub const ELECTION_CACHE: Duration = Duration::from_secs(2);
 
 /// SS58 address format of ElectX Chain.
 pub const SS58_PREFIX: u16 = 2026;
@@ -259,13 +270,24 @@ pub struct Status {
 struct Inner {
     url: String,
     client: RwLock<Option<Client>>,
+    /// Legacy RPC methods on the same connection (`system_accountNextIndex`).
+    rpc: RwLock<Option<Rpc>>,
     connected: AtomicBool,
     best: AtomicU64,
     finalized: AtomicU64,
     registrar: Option<Keypair>,
     sudo: Option<Keypair>,
-    /// One registrar/sudo transaction at a time keeps their nonces simple.
+    /// Serialises signing and submitting for the registrar and sudo accounts (not the wait
+    /// for finality: several roll batches may be in flight).
     signer_lock: Mutex<()>,
+    /// Next nonce of the registrar and sudo accounts, counted here while their transactions
+    /// are in flight; forgotten on reconnect and after a refusal, so it is read again from
+    /// the node (`system_accountNextIndex`, which counts the pool).
+    nonces: Mutex<HashMap<[u8; 32], u64>>,
+    /// The last list of elections read, and when.
+    elections: std::sync::Mutex<Option<(Instant, Vec<ElectionInfo>)>>,
+    /// One reader refreshes that list at a time; the others wait for its answer.
+    elections_refresh: Mutex<()>,
     fatal: watch::Sender<Option<String>>,
     metrics: Arc<Metrics>,
     genesis: std::sync::OnceLock<[u8; 32]>,
@@ -306,12 +328,16 @@ impl Chain {
             inner: Arc::new(Inner {
                 url: url.to_owned(),
                 client: RwLock::new(None),
+                rpc: RwLock::new(None),
                 connected: AtomicBool::new(false),
                 best: AtomicU64::new(0),
                 finalized: AtomicU64::new(0),
                 registrar,
                 sudo,
                 signer_lock: Mutex::new(()),
+                nonces: Mutex::new(HashMap::new()),
+                elections: std::sync::Mutex::new(None),
+                elections_refresh: Mutex::new(()),
                 fatal,
                 metrics,
                 genesis: std::sync::OnceLock::new(),
@@ -353,8 +379,8 @@ impl Chain {
 
     async fn keep_connected(self) {
         loop {
-            match Client::from_insecure_url(&self.inner.url).await {
-                Ok(client) => {
+            match self.connect().await {
+                Ok((client, rpc, version)) => {
                     let metadata = match client.at_current_block().await {
                         Ok(at) => at.metadata(),
                         Err(e) => {
@@ -376,13 +402,17 @@ impl Chain {
                     }
                     tracing::info!(url = %self.inner.url, "connected to the node");
                     let _ = self.inner.genesis.set(client.genesis_hash().0);
+                    self.forget_cached().await;
                     *self.inner.client.write().await = Some(client.clone());
+                    *self.inner.rpc.write().await = Some(rpc.clone());
                     self.inner.connected.store(true, Ordering::Relaxed);
                     self.inner.metrics.chain_connected.set(1);
-                    self.follow(&client).await;
+                    self.follow(&client, &rpc, version).await;
                     self.inner.connected.store(false, Ordering::Relaxed);
                     self.inner.metrics.chain_connected.set(0);
                     *self.inner.client.write().await = None;
+                    *self.inner.rpc.write().await = None;
+                    self.forget_cached().await;
                     tracing::warn!("lost the node connection; reconnecting");
                 }
                 Err(e) => {
@@ -393,11 +423,54 @@ impl Chain {
         }
     }
 
-    /// Follows best and finalized heads until the connection breaks.
-    async fn follow(&self, client: &Client) {
+    /// Opens a connection. The runtime version at the finalized head is given to subxt for
+    /// every later block, so that working at a block costs no `Core_version` call on the
+    /// node; `follow` reconnects when the runtime is upgraded.
+    async fn connect(&self) -> Result<(Client, Rpc, (u32, u32)), ChainError> {
+        let rpc_client =
+            RpcClient::from_insecure_url(&self.inner.url).await.map_err(ChainError::other)?;
+        let rpc = Rpc::new(rpc_client.clone());
+        let head = rpc.chain_get_finalized_head().await.map_err(ChainError::other)?;
+        let number = rpc
+            .chain_get_header(Some(head))
+            .await
+            .map_err(ChainError::other)?
+            .ok_or_else(|| ChainError::Other("no header for the finalized head".into()))?
+            .number;
+        let v = rpc.state_get_runtime_version(Some(head)).await.map_err(ChainError::other)?;
+        let config = PolkadotConfig::builder()
+            .use_historic_types(false)
+            .set_spec_version_for_block_ranges([SpecVersionForRange {
+                block_range: number..u64::MAX,
+                spec_version: v.spec_version,
+                transaction_version: v.transaction_version,
+            }])
+            .build();
+        // The legacy RPC backend only: subxt's default prefers `chainHead_v1`, whose pinned
+        // blocks go away under load ("cannot find the block header" for the finalized head,
+        // and transactions watched through it that never resolved).
+        let backend = LegacyBackend::builder().build(rpc_client);
+        let client = Client::from_backend_with_config(config, Arc::new(backend))
+            .await
+            .map_err(ChainError::other)?;
+        Ok((client, rpc, (v.spec_version, v.transaction_version)))
+    }
+
+    /// Drops what was counted or read on the last connection.
+    async fn forget_cached(&self) {
+        self.inner.nonces.lock().await.clear();
+        *self.inner.elections.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// Follows best and finalized heads until the connection breaks or the runtime changes.
+    async fn follow(&self, client: &Client, rpc: &Rpc, version: (u32, u32)) {
         let best = client.stream_best_blocks().await;
         let finalized = client.stream_blocks().await;
-        let (Ok(mut best), Ok(mut finalized)) = (best, finalized) else { return };
+        let versions = rpc.state_subscribe_runtime_version().await;
+        let (Ok(mut best), Ok(mut finalized), Ok(mut versions)) = (best, finalized, versions)
+        else {
+            return;
+        };
         loop {
             tokio::select! {
                 b = best.next() => match b {
@@ -414,8 +487,43 @@ impl Chain {
                     },
                     _ => return,
                 },
+                v = versions.next() => match v {
+                    Some(Ok(v)) if (v.spec_version, v.transaction_version) == version => {}
+                    Some(Ok(v)) => {
+                        tracing::info!(spec_version = v.spec_version, "runtime upgraded; reconnecting");
+                        return;
+                    }
+                    _ => return,
+                },
             }
         }
+    }
+
+    async fn rpc(&self) -> Result<Rpc, ChainError> {
+        self.inner.rpc.read().await.clone().ok_or(ChainError::Unavailable)
+    }
+
+    /// The nonce for `signer`'s next transaction, counted here after the first (read from
+    /// the node, pool included). Called with `signer_lock` held.
+    async fn next_nonce(&self, signer: &Keypair) -> Result<u64, ChainError> {
+        let account = signer.public_key().0;
+        let mut nonces = self.inner.nonces.lock().await;
+        let nonce = match nonces.get(&account) {
+            Some(n) => *n,
+            None => self
+                .rpc()
+                .await?
+                .system_account_next_index(&account.into())
+                .await
+                .map_err(ChainError::other)?,
+        };
+        nonces.insert(account, nonce + 1);
+        Ok(nonce)
+    }
+
+    /// After a refusal the counted nonce may be wrong: read it again next time.
+    async fn forget_nonce(&self, signer: &Keypair) {
+        self.inner.nonces.lock().await.remove(&signer.public_key().0);
     }
 
     async fn client(&self) -> Result<Client, ChainError> {
@@ -449,6 +557,38 @@ impl Chain {
             }
         }
         Ok(out)
+    }
+
+    /// All elections as read at most `max_age` ago (the sign-up and ballot paths ask for
+    /// them on every request).
+    pub async fn elections_recent(
+        &self,
+        max_age: Duration,
+    ) -> Result<Vec<ElectionInfo>, ChainError> {
+        let cached = || {
+            let cache = self.inner.elections.lock().unwrap_or_else(|p| p.into_inner());
+            cache.as_ref().filter(|(at, _)| at.elapsed() <= max_age).map(|(_, list)| list.clone())
+        };
+        if let Some(list) = cached() {
+            return Ok(list);
+        }
+        let _refreshing = self.inner.elections_refresh.lock().await;
+        if let Some(list) = cached() {
+            return Ok(list);
+        }
+        let list = self.elections().await?;
+        *self.inner.elections.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((Instant::now(), list.clone()));
+        Ok(list)
+    }
+
+    /// One election as read at most `max_age` ago.
+    pub async fn election_recent(
+        &self,
+        id: u32,
+        max_age: Duration,
+    ) -> Result<Option<ElectionInfo>, ChainError> {
+        Ok(self.elections_recent(max_age).await?.into_iter().find(|e| e.id == id))
     }
 
     /// One election, through the `VotingApi` runtime API.
@@ -564,12 +704,15 @@ impl Chain {
 
     /// Encrypts `choice` for `voter` (proofs bound to the genesis, election, key and voter)
     /// and signs `cast_ballot` with the voter's key. Immortal: a resubmission after an outage
-    /// is the same transaction, and its nonce makes a second inclusion impossible.
+    /// is the same transaction, and its nonce makes a second inclusion impossible. `nonce` is
+    /// the voter account's nonce when the caller knows it (an account that never signed
+    /// anything has 0); otherwise it is read at the finalized head.
     pub async fn prepare_ballot(
         &self,
         voter: &Keypair,
         election: &ElectionInfo,
         choice: u32,
+        nonce: Option<u64>,
     ) -> Result<PreparedBallot, ChainError> {
         let client = self.client().await?;
         let ctx = BallotContext {
@@ -587,8 +730,12 @@ impl Chain {
         let call = electx::tx().voting().cast_ballot(election.id, recode(&ballot)?);
         let at = client.at_current_block().await.map_err(ChainError::other)?;
         let mut txs = at.transactions();
-        let nonce =
-            txs.account_nonce(&voter.public_key().into()).await.map_err(ChainError::other)?;
+        let nonce = match nonce {
+            Some(n) => n,
+            None => {
+                txs.account_nonce(&voter.public_key().into()).await.map_err(ChainError::other)?
+            }
+        };
         let params = Params::new().nonce(nonce).immortal().build();
         let signed = txs.create_signed(&call, voter, params).await.map_err(ChainError::other)?;
         Ok(PreparedBallot {
@@ -599,77 +746,46 @@ impl Chain {
         })
     }
 
-    /// Submits signed bytes and follows them to finality, reporting progress.
-    pub async fn submit_and_follow(
-        &self,
-        extrinsic: &[u8],
-        mut on_progress: impl FnMut(Progress) + Send,
-    ) -> Result<Progress, ChainError> {
-        let client = self.client().await?;
-        let at = client.at_current_block().await.map_err(ChainError::other)?;
-        let tx = at.transactions().from_bytes(extrinsic.to_vec());
-        let tx_hash = tx.hash();
-        let mut progress =
-            tx.submit_and_watch().await.map_err(|e| self.rejection(e.to_string()))?;
-        while let Some(status) = progress.next().await {
-            match status.map_err(|e| self.rejection(e.to_string()))? {
-                TransactionStatus::InBestBlock(b) => {
-                    on_progress(Progress::InBlock { hash: hex0x(b.block_hash().as_ref()) });
-                }
-                TransactionStatus::InFinalizedBlock(b) => {
-                    let events = b.wait_for_success().await;
-                    let block_at = b.at().await.map_err(ChainError::other)?;
-                    let index = self.index_in_block(&block_at, tx_hash).await;
-                    if let Err(e) = events {
-                        return Err(ChainError::DispatchFailed(self.dispatch_error(e.to_string())));
-                    }
-                    let done = Progress::Finalized {
-                        number: block_at.block_number(),
-                        hash: hex0x(b.block_hash().as_ref()),
-                        index,
-                    };
-                    on_progress(done.clone());
-                    return Ok(done);
-                }
-                TransactionStatus::Invalid { message }
-                | TransactionStatus::Dropped { message }
-                | TransactionStatus::Error { message } => return Err(self.rejection(message)),
-                _ => {}
-            }
-        }
-        Err(ChainError::Unavailable)
-    }
-
     /// Submits a signed extrinsic to the node's pool without following it (the ballot
     /// pipeline finds it in blocks with [`Chain::block_txs`]). An extrinsic the pool already
     /// holds counts as submitted.
     pub async fn submit(&self, extrinsic: &[u8]) -> Result<(), ChainError> {
-        let client = self.client().await?;
-        let at = client.at_current_block().await.map_err(ChainError::other)?;
-        let tx = at.transactions().from_bytes(extrinsic.to_vec());
-        match tx.submit().await {
+        match self.rpc().await?.author_submit_extrinsic(extrinsic).await {
             Ok(_) => Ok(()),
-            Err(e) => {
-                let message = e.to_string();
+            Err(subxt::rpcs::Error::User(e)) => {
+                // The pool's reason is in `data` ("Transaction is outdated", "Custom error: 14").
+                let message = match &e.data {
+                    Some(data) => format!("{}: {}", e.message, data.get()),
+                    None => e.message.clone(),
+                };
                 if message.contains("Already Imported") || message.contains("Temporarily banned") {
                     return Ok(());
                 }
                 Err(self.rejection(message))
             }
+            Err(_) => Err(ChainError::Unavailable),
         }
     }
 
     /// Reads block `number` (of the best chain; final once at or below the finalized
-    /// number): every extrinsic's hash and index, and which failed with what error.
-    pub async fn block_txs(&self, number: u64) -> Result<BlockTxs, ChainError> {
+    /// number): every extrinsic's hash and index, and, `with_failures`, which failed with
+    /// what error (from the block's events).
+    pub async fn block_txs(
+        &self,
+        number: u64,
+        with_failures: bool,
+    ) -> Result<BlockTxs, ChainError> {
         use electx::runtime_types::sp_runtime::DispatchError;
         let client = self.client().await?;
         let at = client.at_block(number).await.map_err(ChainError::other)?;
         let extrinsics = at.extrinsics().fetch().await.map_err(ChainError::other)?;
-        let events = at.events().fetch().await.map_err(ChainError::other)?;
+        let events = match with_failures {
+            true => Some(at.events().fetch().await.map_err(ChainError::other)?),
+            false => None,
+        };
         let voting = at.metadata().pallet_by_name("Voting").map(|p| p.error_index());
         let mut failed: HashMap<u32, String> = HashMap::new();
-        for event in events.iter().filter_map(Result::ok) {
+        for event in events.iter().flat_map(|e| e.iter()).filter_map(Result::ok) {
             let subxt::events::Phase::ApplyExtrinsic(i) = event.phase() else { continue };
             let Some(Ok(f)) = event.decode_fields_as::<electx::system::events::ExtrinsicFailed>()
             else {
@@ -692,23 +808,6 @@ impl Chain {
             })
             .collect();
         Ok(BlockTxs { number, hash: hex0x(at.block_hash().as_ref()), txs })
-    }
-
-    async fn index_in_block(
-        &self,
-        at: &subxt::client::ClientAtBlock<
-            PolkadotConfig,
-            subxt::client::OnlineClientAtBlockImpl<PolkadotConfig>,
-        >,
-        tx_hash: subxt::utils::H256,
-    ) -> Option<u64> {
-        let extrinsics = at.extrinsics().fetch().await.ok()?;
-        let index = extrinsics
-            .iter()
-            .filter_map(Result::ok)
-            .find(|e| e.hash() == tx_hash)
-            .map(|e| e.index() as u64);
-        index
     }
 
     /// Finds the block (number, hash, index) holding the extrinsic with `tx_hash` at block
@@ -752,7 +851,8 @@ impl Chain {
     }
 
     /// Puts `accounts` on election `id`'s roll with the registrar account, waiting until the
-    /// transaction is in a finalized block.
+    /// transaction is in a finalized block. Calls may overlap: each signs with the next
+    /// locally counted nonce, and only the signing and submitting are serialised.
     pub async fn register_voters(&self, id: u32, accounts: &[[u8; 32]]) -> Result<(), ChainError> {
         let registrar = self
             .inner
@@ -762,17 +862,58 @@ impl Chain {
         use electx::runtime_types::bounded_collections::bounded_vec::BoundedVec;
         let voters = BoundedVec(accounts.iter().map(|a| subxt::utils::AccountId32(*a)).collect());
         let call = electx::tx().voting().register_voters(id, voters);
-        let _guard = self.inner.signer_lock.lock().await;
-        let client = self.client().await?;
-        let at = client.at_current_block().await.map_err(ChainError::other)?;
-        let signed = at
-            .transactions()
-            .create_signed(&call, registrar, Params::new().mortal(64).build())
-            .await
-            .map_err(ChainError::other)?;
-        let bytes = signed.into_encoded();
-        drop(at);
-        self.submit_and_follow(&bytes, |_| {}).await.map(|_| ())
+        let mut progress = {
+            let _guard = self.inner.signer_lock.lock().await;
+            let client = self.client().await?;
+            let at = client.at_current_block().await.map_err(ChainError::other)?;
+            let nonce = self.next_nonce(registrar).await?;
+            let params = Params::new().nonce(nonce).mortal(64).build();
+            let submitted = match at.transactions().create_signed(&call, registrar, params).await {
+                Ok(signed) => {
+                    signed.submit_and_watch().await.map_err(|e| self.rejection(e.to_string()))
+                }
+                Err(e) => Err(ChainError::other(e)),
+            };
+            match submitted {
+                Ok(progress) => progress,
+                Err(e) => {
+                    self.forget_nonce(registrar).await;
+                    return Err(e);
+                }
+            }
+        };
+        let mut outcome = Err(ChainError::Unavailable);
+        while let Some(status) = progress.next().await {
+            match status.map_err(|e| self.rejection(e.to_string())) {
+                Ok(TransactionStatus::InFinalizedBlock(b)) => {
+                    outcome = match b.wait_for_success().await {
+                        Ok(_) => Ok(()),
+                        Err(e) => {
+                            Err(ChainError::DispatchFailed(self.dispatch_error(e.to_string())))
+                        }
+                    };
+                    break;
+                }
+                Ok(
+                    TransactionStatus::Invalid { message }
+                    | TransactionStatus::Dropped { message }
+                    | TransactionStatus::Error { message },
+                ) => {
+                    outcome = Err(self.rejection(message));
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+        }
+        // A transaction that did not reach a block leaves a gap in the counted nonces.
+        if !matches!(outcome, Ok(()) | Err(ChainError::DispatchFailed(_))) {
+            self.forget_nonce(registrar).await;
+        }
+        outcome
     }
 
     /// Creates an election through `sudo`; returns its id and the block hash.
@@ -809,15 +950,34 @@ impl Chain {
         let _guard = self.inner.signer_lock.lock().await;
         let client = self.client().await?;
         let at = client.at_current_block().await.map_err(ChainError::other)?;
+        // The sudo account may be the registrar too, with roll batches in flight.
+        let nonce = self.next_nonce(sudo).await?;
         let signed = at
             .transactions()
-            .create_signed(&tx, sudo, Params::new().mortal(64).build())
-            .await
-            .map_err(ChainError::other)?;
-        let mut progress =
-            signed.submit_and_watch().await.map_err(|e| self.rejection(e.to_string()))?;
+            .create_signed(&tx, sudo, Params::new().nonce(nonce).mortal(64).build())
+            .await;
+        let submitted = match signed {
+            Ok(signed) => {
+                signed.submit_and_watch().await.map_err(|e| self.rejection(e.to_string()))
+            }
+            Err(e) => Err(ChainError::other(e)),
+        };
+        let mut progress = match submitted {
+            Ok(progress) => progress,
+            Err(e) => {
+                self.forget_nonce(sudo).await;
+                return Err(e);
+            }
+        };
         while let Some(status) = progress.next().await {
-            match status.map_err(|e| self.rejection(e.to_string()))? {
+            let status = match status {
+                Ok(status) => status,
+                Err(e) => {
+                    self.forget_nonce(sudo).await;
+                    return Err(self.rejection(e.to_string()));
+                }
+            };
+            match status {
                 TransactionStatus::InBestBlock(b) | TransactionStatus::InFinalizedBlock(b) => {
                     let events = b.fetch_events().await.map_err(ChainError::other)?;
                     if let Some(Ok(sudid)) = events.find_first::<electx::sudo::events::Sudid>() {
@@ -836,10 +996,14 @@ impl Chain {
                 }
                 TransactionStatus::Invalid { message }
                 | TransactionStatus::Dropped { message }
-                | TransactionStatus::Error { message } => return Err(self.rejection(message)),
+                | TransactionStatus::Error { message } => {
+                    self.forget_nonce(sudo).await;
+                    return Err(self.rejection(message));
+                }
                 _ => {}
             }
         }
+        self.forget_nonce(sudo).await;
         Err(ChainError::Unavailable)
     }
 }

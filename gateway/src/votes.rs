@@ -19,7 +19,7 @@ use std::{
 
 use serde::Serialize;
 use sqlx::Row;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::{mpsc, Notify, Semaphore};
 use utoipa::ToSchema;
 
 use crate::{
@@ -33,6 +33,9 @@ use crate::{
 /// Largest `register_voters` batch (the runtime's `MaxVotersPerCall`).
 pub const ROLL_BATCH: usize = 500;
 
+/// Most `register_voters` batches waiting for finality at once.
+const ROLL_IN_FLIGHT: usize = 8;
+
 /// A submitted ballot not seen in a finalized block after this long is looked up on chain
 /// and submitted again (the pool may have dropped it, e.g. across a node restart).
 const RESUBMIT_AFTER: Duration = Duration::from_secs(60);
@@ -40,6 +43,11 @@ const RESUBMIT_AFTER: Duration = Duration::from_secs(60);
 /// The follower reads at most this many blocks back after a gap (a node's state — and so
 /// its events — is pruned after 256 blocks); older ballots are reconciled by the sweep.
 const MAX_CATCH_UP: u64 = 200;
+
+/// How many submissions a ballot gets while the pool's refusal may be explained by the
+/// ballot itself sitting in a block that is not final yet (a stale nonce, or `AlreadyVoted`
+/// after a node restart); the sweep re-drives it about every 5 s.
+const AMBIGUOUS_RETRIES: i64 = 12;
 
 /// Most votes the sweep re-drives per round.
 const SWEEP_BATCH: usize = 500;
@@ -92,6 +100,8 @@ pub struct VoteQueue {
     in_flight: Arc<Mutex<HashSet<String>>>,
     /// Ballots in the pool, waiting for a block.
     submitted: Arc<Mutex<Submitted>>,
+    /// Roll entries queued or being registered (the sweep leaves them alone).
+    roll_queued: Arc<Mutex<HashSet<(u32, String)>>>,
     roll_changed: Arc<Notify>,
 }
 
@@ -110,6 +120,7 @@ impl VoteQueue {
             rx: Arc::new(Mutex::new(Some(rx))),
             in_flight: Default::default(),
             submitted: Default::default(),
+            roll_queued: Default::default(),
             roll_changed: Arc::new(Notify::new()),
         }
     }
@@ -136,6 +147,17 @@ impl VoteQueue {
         }
     }
 
+    fn lock_roll_queued(&self) -> std::sync::MutexGuard<'_, HashSet<(u32, String)>> {
+        self.roll_queued.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues a roll entry for the batcher, unless it is queued already.
+    fn queue_enrol(&self, election: u32, voter_id: String, account: [u8; 32]) {
+        if self.lock_roll_queued().insert((election, voter_id.clone())) {
+            let _ = self.tx.send(Job::Enrol { election, voter_id, account });
+        }
+    }
+
     /// Queues a vote for submission.
     pub fn push_vote(&self, id: &str) {
         let _ = self.tx.send(Job::Vote(id.to_owned()));
@@ -144,7 +166,9 @@ impl VoteQueue {
     /// Puts `voter` on the rolls of every election that can still take voters (recorded
     /// first, so it survives a restart).
     pub async fn enrol(&self, state: &AppState, voter: &VoterRow) {
-        let Ok(elections) = state.chain.elections().await else { return };
+        let Ok(elections) = state.chain.elections_recent(chain::ELECTION_CACHE).await else {
+            return;
+        };
         for e in elections.iter().filter(|e| matches!(e.phase, Phase::Scheduled | Phase::Open)) {
             if let Err(e) = self.enrol_in(state, e.id, voter).await {
                 tracing::warn!(error = %e, "could not record a roll entry");
@@ -170,7 +194,7 @@ impl VoteQueue {
         .execute(&state.db)
         .await?;
         if inserted.rows_affected() == 1 {
-            let _ = self.tx.send(Job::Enrol { election, voter_id: voter.id.clone(), account });
+            self.queue_enrol(election, voter.id.clone(), account);
         }
         Ok(())
     }
@@ -283,7 +307,7 @@ pub fn spawn_workers(state: &AppState) {
     tokio::spawn(async move {
         loop {
             if let Err(e) = sweep(&s).await {
-                tracing::debug!(error = %e, "recovery sweep");
+                tracing::warn!(error = %e, "recovery sweep failed; retrying in 5 s");
             }
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
@@ -312,6 +336,21 @@ async fn sweep(state: &AppState) -> Result<(), crate::error::AppError> {
             break;
         }
     }
+    // Every registered voter belongs on the roll of each election still taking voters,
+    // including those who signed in before it was created (or before it was final).
+    // (`WHERE true`: SQLite's parser needs it before an upsert clause.)
+    let elections = state.chain.elections_recent(chain::ELECTION_CACHE).await.unwrap_or_default();
+    for e in elections.iter().filter(|e| matches!(e.phase, Phase::Scheduled | Phase::Open)) {
+        sqlx::query(
+            "INSERT INTO roll_entries (election_id, voter_id, account, status, updated_at) \
+             SELECT CAST($1 AS BIGINT), id, account, 'pending', 0 FROM voters WHERE true \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(e.id as i64)
+        .execute(&state.db)
+        .await?;
+    }
+    // Entries not queued now: new ones, and those whose batch failed 10 s ago or more.
     let rows = sqlx::query(
         "SELECT election_id, voter_id FROM roll_entries WHERE status = 'pending' AND updated_at < $1",
     )
@@ -321,23 +360,17 @@ async fn sweep(state: &AppState) -> Result<(), crate::error::AppError> {
     for row in rows {
         let election: i64 = row.try_get("election_id")?;
         let voter_id: String = row.try_get("voter_id")?;
-        sqlx::query(
-            "UPDATE roll_entries SET updated_at = $1 WHERE election_id = $2 AND voter_id = $3",
-        )
-        .bind(db::now_ms())
-        .bind(election)
-        .bind(voter_id.clone())
-        .execute(&state.db)
-        .await?;
         let account = state.accounts.account_bytes(&voter_id);
-        let _ = state.votes.tx.send(Job::Enrol { election: election as u32, voter_id, account });
+        state.votes.queue_enrol(election as u32, voter_id, account);
     }
     Ok(())
 }
 
 /// Collects enrolments for up to half a second (or a full batch) per election, then submits
-/// one `register_voters` per election.
+/// one `register_voters` per election. Up to [`ROLL_IN_FLIGHT`] batches wait for finality at
+/// once; while they do, the next batch fills up.
 async fn roll_batcher(state: AppState, mut rx: mpsc::UnboundedReceiver<(u32, String, [u8; 32])>) {
+    let permits = Arc::new(Semaphore::new(ROLL_IN_FLIGHT));
     loop {
         let Some(first) = rx.recv().await else { return };
         let mut batch: HashMap<u32, Vec<(String, [u8; 32])>> = HashMap::new();
@@ -353,55 +386,81 @@ async fn roll_batcher(state: AppState, mut rx: mpsc::UnboundedReceiver<(u32, Str
             entries.sort();
             entries.dedup();
             for chunk in entries.chunks(ROLL_BATCH) {
-                register_chunk(&state, election, chunk).await;
+                let Ok(permit) = permits.clone().acquire_owned().await else { return };
+                let (state, chunk) = (state.clone(), chunk.to_vec());
+                tokio::spawn(async move {
+                    register_chunk(&state, election, &chunk).await;
+                    drop(permit);
+                });
             }
         }
     }
 }
 
+/// Registers one batch (the pallet skips accounts already on the roll) and records the
+/// outcome; entries that failed stay `pending` for the sweep.
 async fn register_chunk(state: &AppState, election: u32, chunk: &[(String, [u8; 32])]) {
-    // Skip accounts already on the roll (a re-queued entry after a restart).
-    let mut todo = Vec::with_capacity(chunk.len());
-    for (voter_id, account) in chunk {
-        match state.chain.is_on_roll(election, *account).await {
-            Ok(true) => mark_roll(state, election, voter_id, "done").await,
-            _ => todo.push((voter_id, *account)),
-        }
-    }
-    if todo.is_empty() {
-        state.votes.roll_changed.notify_waiters();
-        return;
-    }
-    let accounts: Vec<[u8; 32]> = todo.iter().map(|(_, a)| *a).collect();
+    let accounts: Vec<[u8; 32]> = chunk.iter().map(|(_, a)| *a).collect();
+    let voter_ids: Vec<&str> = chunk.iter().map(|(v, _)| v.as_str()).collect();
     match state.chain.register_voters(election, &accounts).await {
         Ok(()) => {
-            for (voter_id, _) in &todo {
-                mark_roll(state, election, voter_id, "done").await;
-            }
+            mark_roll(state, election, &voter_ids, "done").await;
             tracing::info!(election, voters = accounts.len(), "voters put on the roll");
         }
         Err(ChainError::Rejected { error }) | Err(ChainError::DispatchFailed(error))
             if error == "RegistrationClosed" || error == "UnknownElection" =>
         {
-            for (voter_id, _) in &todo {
-                mark_roll(state, election, voter_id, "closed").await;
-            }
+            mark_roll(state, election, &voter_ids, "closed").await;
         }
-        Err(e) => tracing::warn!(error = %e, election, "register_voters failed; will retry"),
+        Err(e) => {
+            // Retried by the sweep once the entries are 10 s old.
+            mark_roll(state, election, &voter_ids, "pending").await;
+            tracing::warn!(error = %e, election, "register_voters failed; will retry");
+        }
+    }
+    {
+        let mut queued = state.votes.lock_roll_queued();
+        for (voter_id, _) in chunk {
+            queued.remove(&(election, voter_id.clone()));
+        }
     }
     state.votes.roll_changed.notify_waiters();
 }
 
-async fn mark_roll(state: &AppState, election: u32, voter_id: &str, status: &str) {
-    let _ = sqlx::query(
-        "UPDATE roll_entries SET status = $1, updated_at = $2 WHERE election_id = $3 AND voter_id = $4",
-    )
-    .bind(status.to_owned())
-    .bind(db::now_ms())
-    .bind(election as i64)
-    .bind(voter_id.to_owned())
-    .execute(&state.db)
+/// Sets the status of roll entries, in one transaction.
+async fn mark_roll(state: &AppState, election: u32, voter_ids: &[&str], status: &str) {
+    let result: Result<(), sqlx::Error> = async {
+        let mut tx = state.db.begin().await?;
+        for voter_id in voter_ids {
+            sqlx::query(
+                "UPDATE roll_entries SET status = $1, updated_at = $2 \
+                 WHERE election_id = $3 AND voter_id = $4",
+            )
+            .bind(status.to_owned())
+            .bind(db::now_ms())
+            .bind(election as i64)
+            .bind((*voter_id).to_owned())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
     .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, election, "could not record roll entries");
+    }
+}
+
+/// The status of a voter's roll entry, if there is one.
+async fn roll_status(state: &AppState, election: u32, voter_id: &str) -> Option<String> {
+    sqlx::query("SELECT status FROM roll_entries WHERE election_id = $1 AND voter_id = $2")
+        .bind(election as i64)
+        .bind(voter_id.to_owned())
+        .fetch_optional(&state.db)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|row| row.try_get::<String, _>("status").ok())
 }
 
 fn spawn_vote(state: &AppState, id: String) {
@@ -449,21 +508,25 @@ async fn process_vote(state: &AppState, id: &str) -> Result<(), String> {
             state.votes.lock_submitted().remove_hash(&vote.tx_hash);
             match e {
                 ChainError::Unavailable | ChainError::Other(_) => Err("chain unavailable".into()),
-                ChainError::Rejected { error } | ChainError::DispatchFailed(error) => {
-                    refused(state, &vote, account, &error).await
+                ChainError::Rejected { error } => {
+                    refused(state, &vote, account, &error, false).await
+                }
+                ChainError::DispatchFailed(error) => {
+                    refused(state, &vote, account, &error, true).await
                 }
             }
         }
     }
 }
 
-/// The chain refused a ballot (in the pool, or at dispatch): records why, unless the
-/// refusal is explained by the ballot being on chain already or is worth retrying.
+/// The chain refused a ballot (in the pool, or, `dispatched`, in a block): records why,
+/// unless the refusal is explained by the ballot being on chain already or is worth retrying.
 async fn refused(
     state: &AppState,
     vote: &VoteRow,
     account: [u8; 32],
     error: &str,
+    dispatched: bool,
 ) -> Result<(), String> {
     // The pool may refuse it because it is already in (Stale nonce, AlreadyVoted after our
     // own inclusion): look at the chain before calling it failed.
@@ -471,12 +534,29 @@ async fn refused(
     if reconcile(state, vote, account).await? {
         return Ok(());
     }
+    // In the pool, a stale nonce or `AlreadyVoted` may be our own ballot in a block that is
+    // not final yet; so may anything that is not a pallet error. Look again later.
+    let definitive = chain::VOTING_ERRORS.contains(&error)
+        && !matches!(error, "AlreadyVoted" | "TooManyBallots");
+    if !dispatched && !definitive && vote.attempts < AMBIGUOUS_RETRIES {
+        return Err(format!("{error}; rechecking once the chain is final"));
+    }
     let code = match error {
         "AlreadyVoted" | "TooManyBallots" => "already_voted",
         "ElectionNotOpen" => "election_not_open",
-        "NotOnRoll" => return Err("not on roll yet".into()),
-        // A stale nonce not explained by our own ballot: the finalized state may lag.
-        "Stale" if vote.attempts < 5 => return Err("stale; rechecking".into()),
+        "NotOnRoll" if !dispatched => {
+            // The entry says `done` but the chain disagrees (removed from the roll since):
+            // put the voter back in the queue.
+            let _ = sqlx::query(
+                "UPDATE roll_entries SET status = 'pending', updated_at = 0 \
+                 WHERE election_id = $1 AND voter_id = $2",
+            )
+            .bind(vote.election_id)
+            .bind(vote.voter_id.clone())
+            .execute(&state.db)
+            .await;
+            return Err("not on roll yet".into());
+        }
         _ => "rejected",
     };
     tracing::info!(vote = %vote.id, reason = %error, "ballot refused by the chain");
@@ -513,12 +593,12 @@ async fn follow_blocks(state: AppState) {
         next_final = next_final.max(status.finalized.saturating_sub(MAX_CATCH_UP));
         next_best = next_best.max(next_final);
         while next_best <= status.best {
-            let Ok(block) = state.chain.block_txs(next_best).await else { break };
+            let Ok(block) = state.chain.block_txs(next_best, false).await else { break };
             mark_in_block(&state, &block).await;
             next_best += 1;
         }
         while next_final <= status.finalized {
-            let Ok(block) = state.chain.block_txs(next_final).await else { break };
+            let Ok(block) = state.chain.block_txs(next_final, true).await else { break };
             settle(&state, &block).await;
             next_final += 1;
         }
@@ -565,11 +645,27 @@ async fn settle(state: &AppState, block: &chain::BlockTxs) {
                 }
             }
             Some(error) => {
-                let Ok(Some(vote)) = db::vote_by_id(&state.db, &id).await else { continue };
-                let account = state.accounts.account_bytes(&vote.voter_id);
-                if let Err(e) = refused(state, &vote, account, &error).await {
-                    tracing::debug!(error = %e, "vote will be retried");
+                // Looked into off the follower's path (`refused` waits and reads the chain);
+                // in flight meanwhile, so the sweep leaves it alone.
+                if !state
+                    .votes
+                    .in_flight
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(id.clone())
+                {
+                    continue;
                 }
+                let state = state.clone();
+                tokio::spawn(async move {
+                    if let Ok(Some(vote)) = db::vote_by_id(&state.db, &id).await {
+                        let account = state.accounts.account_bytes(&vote.voter_id);
+                        if let Err(e) = refused(&state, &vote, account, &error, true).await {
+                            tracing::debug!(error = %e, "vote will be retried");
+                        }
+                    }
+                    state.votes.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+                });
             }
         }
     }
@@ -617,6 +713,8 @@ async fn reconcile(state: &AppState, vote: &VoteRow, account: [u8; 32]) -> Resul
 }
 
 /// Waits (up to a minute) until the voter is on the election's roll, asking for it if needed.
+/// The roll entry's status (set once its batch is finalized) answers without asking the
+/// node; the chain is read only for a voter this gateway has not put on the roll.
 async fn ensure_on_roll(
     state: &AppState,
     election: u32,
@@ -627,23 +725,38 @@ async fn ensure_on_roll(
     let mut asked = false;
     loop {
         let notified = state.votes.roll_changed.notified();
-        if state.chain.is_on_roll(election, account).await.map_err(|e| e.to_string())? {
-            return Ok(());
-        }
-        if !asked {
-            if let Ok(Some(voter)) = db::voter_by_id(&state.db, voter_id).await {
-                let _ = state.votes.enrol_in(state, election, &voter).await;
-                // Make sure a stale `done`/`closed` entry is retried too.
-                let _ = sqlx::query(
-                    "UPDATE roll_entries SET status = 'pending', updated_at = 0 \
-                     WHERE election_id = $1 AND voter_id = $2 AND status <> 'pending'",
-                )
-                .bind(election as i64)
-                .bind(voter_id.to_owned())
-                .execute(&state.db)
-                .await;
+        let status = roll_status(state, election, voter_id).await;
+        match status.as_deref() {
+            Some("done") => return Ok(()),
+            Some("pending")
+                if asked
+                    || state
+                        .votes
+                        .lock_roll_queued()
+                        .contains(&(election, voter_id.to_owned())) => {}
+            _ => {
+                if state.chain.is_on_roll(election, account).await.map_err(|e| e.to_string())? {
+                    if status.is_some() {
+                        mark_roll(state, election, &[voter_id], "done").await;
+                    }
+                    return Ok(());
+                }
+                if !asked {
+                    if let Ok(Some(voter)) = db::voter_by_id(&state.db, voter_id).await {
+                        let _ = state.votes.enrol_in(state, election, &voter).await;
+                        // Make sure a stale `done`/`closed` entry is retried too.
+                        let _ = sqlx::query(
+                            "UPDATE roll_entries SET status = 'pending', updated_at = 0 \
+                             WHERE election_id = $1 AND voter_id = $2 AND status <> 'pending'",
+                        )
+                        .bind(election as i64)
+                        .bind(voter_id.to_owned())
+                        .execute(&state.db)
+                        .await;
+                    }
+                    asked = true;
+                }
             }
-            asked = true;
         }
         if tokio::time::timeout_at(deadline, async {
             tokio::select! {
@@ -665,15 +778,17 @@ pub async fn cast(
     voter: &VoterRow,
     election: &chain::ElectionInfo,
     choice: u32,
+    nonce: Option<u64>,
     request_id: &str,
 ) -> Result<VoteRow, crate::error::AppError> {
     use crate::error::AppError;
     let keypair = state.accounts.keypair(&voter.id);
-    let prepared =
-        state.chain.prepare_ballot(&keypair, election, choice).await.map_err(|e| match e {
+    let prepared = state.chain.prepare_ballot(&keypair, election, choice, nonce).await.map_err(
+        |e| match e {
             ChainError::Unavailable => AppError::ChainUnavailable("not connected".into()),
             other => AppError::internal(other),
-        })?;
+        },
+    )?;
     let id = uuid::Uuid::new_v4().to_string();
     let now = db::now_ms();
     let inserted = sqlx::query(

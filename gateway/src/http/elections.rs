@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::{auth::VerifiedVoter, no_store, ApiJson};
 use crate::{
-    chain::{ChainError, ElectionInfo, Phase},
+    chain::{ChainError, ElectionInfo, Phase, ELECTION_CACHE},
     db,
     error::{AppError, AppResult},
     validate,
@@ -176,14 +176,28 @@ async fn cast(
         let v = db::vote_from(&row)?;
         return Ok((StatusCode::OK, Json(VoteView::from_row(&state, &v))).into_response());
     }
-    let election = load(&state, &id).await?;
+    // Read at most a couple of seconds ago: every voter's request asks for the same election.
+    let mut election = state
+        .chain
+        .election_recent(election_id(&id)?, ELECTION_CACHE)
+        .await
+        .map_err(chain_error)?
+        .ok_or(AppError::ElectionNotFound)?;
+    if election.phase != Phase::Open {
+        // The copy may predate the opening block: ask the chain before refusing.
+        election = load(&state, &id).await?;
+    }
     if election.phase != Phase::Open {
         return Err(AppError::ElectionNotOpen);
     }
     if req.choice < 0 || req.choice as usize >= election.options.len() {
         return Err(AppError::InvalidChoice);
     }
-    let earlier = db::votes_of(&state.db, &voter.id).await?.into_iter().find(|v| {
+    let votes = db::votes_of(&state.db, &voter.id).await?;
+    // Only the gateway holds a voter's key: with no vote recorded here, the account has
+    // signed nothing, so it has no ballot on chain and its nonce is 0.
+    let first_ballot = votes.is_empty();
+    let earlier = votes.into_iter().find(|v| {
         v.election_id == election.id as i64
             && (matches!(v.status.as_str(), "pending" | "in_block")
                 || (v.status == "finalized" && !election.allow_revote))
@@ -192,13 +206,14 @@ async fn cast(
         let view = serde_json::to_value(VoteView::from_row(&state, &v)).ok();
         return Err(AppError::AlreadyVoted { vote: view });
     }
-    if !election.allow_revote {
+    if !election.allow_revote && !first_ballot {
         let account = state.accounts.account_bytes(&voter.id);
         if state.chain.tracker_of(election.id, account).await.map_err(chain_error)?.is_some() {
             return Err(AppError::AlreadyVoted { vote: None });
         }
     }
-    let v = votes::cast(&state, &voter, &election, req.choice as u32, request_id).await?;
+    let nonce = first_ballot.then_some(0);
+    let v = votes::cast(&state, &voter, &election, req.choice as u32, nonce, request_id).await?;
     Ok((StatusCode::ACCEPTED, Json(VoteView::from_row(&state, &v))).into_response())
 }
 
