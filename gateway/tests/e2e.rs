@@ -265,6 +265,10 @@ async fn voters_vote_through_the_gateway_and_the_result_is_verified() {
     let mut gw = start_gateway(port, rpc_port, &db);
     let mut admin = Client::new(port);
     admin.wait_healthy(&gw).await;
+    // A voter who signs in before the election exists (and never votes): the gateway puts
+    // every registered voter on the roll of an election that is scheduled or open.
+    let mut early = Client::new(port);
+    sign_in(&mut early, 30000099, "+34630000099").await;
 
     // The admin creates an election through the API (sudo on the dev chain).
     let now = time::OffsetDateTime::now_utc();
@@ -394,6 +398,8 @@ async fn voters_vote_through_the_gateway_and_the_result_is_verified() {
     // Exactly once: three voters, three ballots on chain; voter 2 cast one ballot.
     let (_, e) = admin.get(&format!("/api/elections/{election}")).await;
     assert_eq!(e["ballots_on_chain"], 3, "{e}");
+    // The three voters and the one who signed in before the election was created.
+    assert_eq!(e["roll_size"], 4, "{e}");
     let (_, turnout) = admin.get(&format!("/api/elections/{election}/turnout")).await;
     assert_eq!(turnout["voted"], 3);
     let sevilla =
