@@ -451,6 +451,18 @@ async fn mark_roll(state: &AppState, election: u32, voter_ids: &[&str], status: 
     }
 }
 
+/// Sets a `done` or `closed` roll entry back to `pending`, for the next sweep.
+async fn requeue_roll(state: &AppState, election: u32, voter_id: &str) {
+    let _ = sqlx::query(
+        "UPDATE roll_entries SET status = 'pending', updated_at = 0 \
+         WHERE election_id = $1 AND voter_id = $2 AND status <> 'pending'",
+    )
+    .bind(election as i64)
+    .bind(voter_id.to_owned())
+    .execute(&state.db)
+    .await;
+}
+
 /// The status of a voter's roll entry, if there is one.
 async fn roll_status(state: &AppState, election: u32, voter_id: &str) -> Option<String> {
     sqlx::query("SELECT status FROM roll_entries WHERE election_id = $1 AND voter_id = $2")
@@ -547,14 +559,7 @@ async fn refused(
         "NotOnRoll" if !dispatched => {
             // The entry says `done` but the chain disagrees (removed from the roll since):
             // put the voter back in the queue.
-            let _ = sqlx::query(
-                "UPDATE roll_entries SET status = 'pending', updated_at = 0 \
-                 WHERE election_id = $1 AND voter_id = $2",
-            )
-            .bind(vote.election_id)
-            .bind(vote.voter_id.clone())
-            .execute(&state.db)
-            .await;
+            requeue_roll(state, vote.election_id as u32, &vote.voter_id).await;
             return Err("not on roll yet".into());
         }
         _ => "rejected",
@@ -745,14 +750,7 @@ async fn ensure_on_roll(
                     if let Ok(Some(voter)) = db::voter_by_id(&state.db, voter_id).await {
                         let _ = state.votes.enrol_in(state, election, &voter).await;
                         // Make sure a stale `done`/`closed` entry is retried too.
-                        let _ = sqlx::query(
-                            "UPDATE roll_entries SET status = 'pending', updated_at = 0 \
-                             WHERE election_id = $1 AND voter_id = $2 AND status <> 'pending'",
-                        )
-                        .bind(election as i64)
-                        .bind(voter_id.to_owned())
-                        .execute(&state.db)
-                        .await;
+                        requeue_roll(state, election, voter_id).await;
                     }
                     asked = true;
                 }
